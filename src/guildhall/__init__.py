@@ -1,0 +1,1 @@
+"""Guildhall: a self-hosted, Discord-like messenger server."""

@@ -1,0 +1,120 @@
+"""``create_app()``: the one ASGI application a process serves.
+
+Outermost to innermost: the HTTP edge (security headers, body limits, API rate
+limit) → Socket.IO on ``/socket.io/`` → FastAPI (REST, uploads, the web client).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+
+from guildhall import migrate
+from guildhall.auth.router import router as auth_router
+from guildhall.channels.router import router as channels_router
+from guildhall.config import Settings
+from guildhall.emojis.router import router as emojis_router
+from guildhall.errors import install_error_handlers
+from guildhall.files.router import router as files_router
+from guildhall.friends.router import router as friends_router
+from guildhall.guilds.router import router as guilds_router
+from guildhall.kit.responses import JSONResponse
+from guildhall.messages.router import router as messages_router
+from guildhall.middleware import EdgeMiddleware
+from guildhall.polls.router import router as polls_router
+from guildhall.realtime.bus import LocalBus
+from guildhall.realtime.presence import MemoryPresence
+from guildhall.realtime.server import RealtimeServer
+from guildhall.runtime import Runtime
+from guildhall.search.router import router as search_router
+from guildhall.users.router import router as users_router
+from guildhall.web import mount_web_client
+
+log = logging.getLogger("guildhall")
+
+ROUTERS = [
+    auth_router,
+    users_router,
+    friends_router,
+    guilds_router,
+    channels_router,
+    messages_router,
+    files_router,
+    search_router,
+    emojis_router,
+    polls_router,
+]
+
+
+class SchemaBehind(RuntimeError):
+    pass
+
+
+async def start(rt: Runtime, realtime: RealtimeServer) -> None:
+    """Bring the process up: schema, bus, presence."""
+    if rt.db.is_sqlite:
+        await migrate.upgrade(rt.db)  # embedded: keep itself up to date
+    else:
+        current, head = await migrate.pending(rt.db)
+        if current != head:
+            raise SchemaBehind(
+                f"database schema is at {current or 'nothing'}, code needs {head}: "
+                "run `guildhall db upgrade`"
+            )
+    rt.settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+    if rt.bus is None:
+        rt.bus = LocalBus()
+    if rt.presence is None:
+        rt.presence = MemoryPresence()
+    await rt.bus.start(realtime.deliver)
+
+
+async def stop(rt: Runtime) -> None:
+    if rt.bus is not None:
+        await rt.bus.stop()
+    await rt.db.dispose()
+
+
+def create_app(settings: Settings | None = None) -> Any:
+    """The whole ASGI application; ``app.state.rt`` on the inner FastAPI app."""
+    settings = settings or Settings()
+    rt = Runtime.create(settings)
+    realtime = RealtimeServer(rt)
+    rt.extras["realtime"] = realtime
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await start(rt, realtime)
+        try:
+            yield
+        finally:
+            await stop(rt)
+
+    api = FastAPI(
+        title="Guildhall",
+        version="0.1.0",
+        default_response_class=JSONResponse,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    api.state.rt = rt
+    install_error_handlers(api)
+    for router in ROUTERS:
+        api.include_router(router)
+    mount_web_client(api, Path(__file__).parent / "static")
+    outer = EdgeMiddleware(realtime.asgi_app(api), rt)
+    outer.state = api.state  # type: ignore[attr-defined]
+    outer.api = api  # type: ignore[attr-defined]
+    return outer
+
+
+def build() -> Any:
+    """uvicorn factory: ``uvicorn --factory guildhall.app:build``."""
+    return create_app()

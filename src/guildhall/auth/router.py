@@ -1,0 +1,105 @@
+"""Register, log in, log out, the current user, password change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from guildhall.auth import service
+from guildhall.auth.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentUser
+from guildhall.auth.schemas import LoginIn, PasswordChangeIn, RegisterIn
+from guildhall.deps import RuntimeDep, TxDep
+from guildhall.errors import AppError
+from guildhall.kit.responses import JSONResponse
+from guildhall.kit.time import iso
+from guildhall.models import User
+from guildhall.runtime import Runtime
+from guildhall.users.service import user_status
+
+router = APIRouter(prefix="/api", tags=["auth"])
+
+
+def _require_json(request: Request) -> None:
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/json":
+        raise AppError("INVALID_INPUT", 400, "Body must be application/json", {})
+
+
+def _signed_in(
+    rt: Runtime, body: dict[str, Any], token: str, csrf: str, status: int = 200
+) -> JSONResponse:
+    response = JSONResponse({**body, "csrf_token": csrf, "token": token}, status_code=status)
+    set_session_cookies(rt, response, token, csrf)
+    return response
+
+
+def set_session_cookies(rt: Runtime, response: Response, token: str, csrf: str) -> None:
+    secure = rt.settings.secure_cookies
+    response.set_cookie(
+        SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/"
+    )
+    response.set_cookie(CSRF_COOKIE, csrf, httponly=False, samesite="lax", secure=secure, path="/")
+
+
+def _public_self(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "email": user.email,
+        "created_at": iso(user.created_at),
+    }
+
+
+@router.post("/register", status_code=201)
+async def register(body: RegisterIn, request: Request, rt: RuntimeDep) -> JSONResponse:
+    _require_json(request)
+    username, email, password_hash = await service.validate_registration(
+        body.username, body.password, body.email
+    )
+    async with rt.transaction() as tx:
+        user = await service.register(tx, username, email, password_hash)
+        token, csrf = await service.create_session(tx, user.id)
+    return _signed_in(rt, _public_self(user), token, csrf, status=201)
+
+
+@router.post("/login")
+async def login(body: LoginIn, request: Request, rt: RuntimeDep) -> JSONResponse:
+    _require_json(request)
+    async with rt.transaction(write=False) as tx:
+        user = await service.find_login_user(tx, body.username)
+    user = await service.check_credentials(user, body.password)
+    async with rt.transaction() as tx:
+        token, csrf = await service.create_session(tx, user.id)
+    return _signed_in(rt, _public_self(user), token, csrf)
+
+
+@router.post("/logout")
+async def logout(principal: CurrentUser, tx: TxDep) -> JSONResponse:
+    await service.end_session(tx, principal)
+    response = JSONResponse({"message": "Successfully logged out"})
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    return response
+
+
+@router.get("/me")
+async def me(principal: CurrentUser, tx: TxDep) -> dict[str, Any]:
+    user = await tx.session.get(User, principal.user_id)
+    assert user is not None  # the session row cascades with the user
+    return {
+        **_public_self(user),
+        "avatar": user.avatar,
+        "status": await user_status(tx.rt, user.id),
+        "csrf_token": principal.csrf_token,
+    }
+
+
+@router.post("/me/password")
+async def change_password(
+    body: PasswordChangeIn, principal: CurrentUser, tx: TxDep
+) -> JSONResponse:
+    token, csrf = await service.change_password(tx, principal, body.old_password, body.new_password)
+    response = JSONResponse({"message": "Password changed", "csrf_token": csrf, "token": token})
+    set_session_cookies(tx.rt, response, token, csrf)
+    return response

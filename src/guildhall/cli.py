@@ -1,0 +1,70 @@
+"""``guildhall serve`` and ``guildhall db upgrade``."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from guildhall.config import Settings
+
+cli = typer.Typer(
+    help="Guildhall: a self-hosted, Discord-like messenger server.", no_args_is_help=True
+)
+db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+
+
+@cli.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(5000, help="Port to listen on."),
+    workers: int = typer.Option(1, help="Processes on this port (scaled-out mode only)."),
+) -> None:
+    """Run the server."""
+    import uvicorn
+
+    from guildhall.logs import configure_logging
+
+    settings = Settings()
+    configure_logging(settings)
+    if workers > 1 and (settings.is_sqlite or not settings.redis_url):
+        raise typer.BadParameter(
+            "--workers > 1 needs GUILDHALL_DATABASE_URL (PostgreSQL) and GUILDHALL_REDIS_URL"
+        )
+    uvicorn.run(
+        "guildhall.app:build",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        ws="websockets-sansio",
+        proxy_headers=False,  # client IPs are resolved by our trusted-proxy rule
+        server_header=False,
+        log_config=None,
+        timeout_graceful_shutdown=5,
+    )
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    from guildhall import migrate
+    from guildhall.db import Database
+
+    async def run() -> None:
+        db = Database(Settings())
+        try:
+            await migrate.upgrade(db)
+            current, _ = await migrate.pending(db)
+        finally:
+            await db.dispose()
+        typer.echo(f"database at revision {current}")
+
+    asyncio.run(run())
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,83 @@
+"""Settings, read once from ``GUILDHALL_*`` environment variables (and ``.env``)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="GUILDHALL_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Path("./data")
+    database_url: str | None = None
+    redis_url: str | None = None
+    secret_key: str | None = None
+
+    api_rate_limit: str = "100/minute"
+    socket_rate_limit: str = "60/minute"
+    upload_rate_limit: str = "10/minute"
+    message_rate_limit: str = "10/10 seconds"
+    friend_request_rate_limit: str = "10/minute"
+
+    max_messages_per_channel: int = Field(10000, ge=0)
+    max_friends: int = Field(1000, ge=1)
+    max_guilds_per_user: int = Field(100, ge=1)
+    max_channels_per_guild: int = Field(500, ge=1)
+    max_pins_per_channel: int = Field(50, ge=1)
+    max_emojis_per_guild: int = Field(50, ge=1)
+    max_message_length: int = Field(2000, ge=1)
+    max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1)
+    max_emoji_bytes: int = Field(256 * 1024, ge=1)
+    max_sticker_bytes: int = Field(512 * 1024, ge=1)
+    max_json_body_bytes: int = Field(1024 * 1024, ge=1)
+
+    trusted_proxies: str = ""
+    allowed_origins: str = ""
+    secure_cookies: bool = False
+
+    # "NORMAL" survives a killed process (WAL); "FULL" also survives power loss.
+    sqlite_synchronous: str = "NORMAL"
+    log_json: bool = False
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir.resolve() / 'guildhall.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir.resolve() / "uploads"
+
+    @cached_property
+    def resolved_secret_key(self) -> str:
+        """The configured key, else one generated once and kept in the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+
+    @property
+    def allowed_origin_list(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]

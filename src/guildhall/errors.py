@@ -1,0 +1,116 @@
+"""Errors are data: one exception type rendered by one handler into the contract's
+``{"error", "code", "details"}`` body."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from guildhall.kit.responses import JSONResponse
+
+log = logging.getLogger("guildhall.errors")
+
+
+class AppError(StarletteHTTPException):
+    """A failure the client caused or may see: machine code, HTTP status, message.
+
+    It is an ``HTTPException`` so that it also passes unchanged through framework
+    code that converts other exceptions (for example while reading a body).
+    """
+
+    def __init__(
+        self,
+        code: str,
+        status: int = 400,
+        message: str | None = None,
+        details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.code = code
+        self.status = status
+        self.message = message or code.replace("_", " ").capitalize()
+        self.details = details or {}
+        super().__init__(status, self.message, headers)
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.message, "code": self.code, "details": self.details}
+
+
+def invalid(field: str, message: str) -> AppError:
+    return AppError("INVALID_INPUT", 400, message, {"field": field})
+
+
+def missing(field: str) -> AppError:
+    return AppError("MISSING_REQUIRED_FIELD", 400, f"{field} is required", {"field": field})
+
+
+def not_found(code: str, message: str | None = None) -> AppError:
+    return AppError(code, 404, message)
+
+
+def forbidden(code: str = "INSUFFICIENT_PERMISSIONS", message: str | None = None) -> AppError:
+    return AppError(code, 403, message)
+
+
+def error_response(err: AppError) -> JSONResponse:
+    return JSONResponse(err.body(), status_code=err.status, headers=err.headers)
+
+
+_STATUS_CODES = {
+    400: "INVALID_INPUT",
+    401: "AUTH_REQUIRED",
+    403: "INSUFFICIENT_PERMISSIONS",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "INVALID_INPUT",
+    415: "INVALID_INPUT",
+    429: "RATE_LIMIT_EXCEEDED",
+}
+
+
+def validation_to_app_error(exc: RequestValidationError) -> AppError:
+    """Map pydantic's first complaint to the contract's codes (never a 422)."""
+    errors = exc.errors()
+    if not errors:
+        return AppError("INVALID_INPUT", 400, "Invalid input")
+    first = errors[0]
+    loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "form")]
+    field = ".".join(loc) if loc else None
+    kind = first.get("type", "")
+    if kind == "json_invalid":
+        return AppError("INVALID_INPUT", 400, "Malformed JSON body", {})
+    if kind == "missing" and field:
+        return AppError("MISSING_REQUIRED_FIELD", 400, f"{field} is required", {"field": field})
+    msg = str(first.get("msg", "Invalid value"))
+    if field:
+        return AppError("INVALID_INPUT", 400, f"{field}: {msg}", {"field": field})
+    return AppError("INVALID_INPUT", 400, msg, {})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(_: Request, exc: AppError) -> JSONResponse:
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return error_response(validation_to_app_error(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _STATUS_CODES.get(exc.status_code, "INVALID_INPUT")
+        message = {404: "Not found", 405: "Method not allowed"}.get(
+            exc.status_code, str(exc.detail)
+        )
+        return error_response(
+            AppError(code, exc.status_code, message, headers=getattr(exc, "headers", None))
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(AppError("INTERNAL_ERROR", 500, "Internal server error"))

@@ -1,0 +1,115 @@
+"""Rate limits for REST and sockets, on the ``limits`` library.
+
+Memory storage by default; Redis storage when ``GUILDHALL_REDIS_URL`` is set, so
+every node counts against the same windows. A limit set to ``off`` is disabled.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
+
+from guildhall.config import Settings
+from guildhall.errors import AppError
+
+log = logging.getLogger("guildhall.ratelimit")
+
+
+@dataclass(slots=True)
+class Verdict:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset: int  # epoch seconds when the window frees a slot
+
+    @property
+    def retry_after(self) -> int:
+        return max(1, math.ceil(self.reset - time.time()))
+
+    def headers(self) -> dict[str, str]:
+        h = {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(self.reset),
+        }
+        if not self.allowed:
+            h["Retry-After"] = str(self.retry_after)
+        return h
+
+
+class Limit:
+    """One named limit (``100/minute``) applied per key (an IP, a user id)."""
+
+    def __init__(self, name: str, spec: str, limiter: MovingWindowRateLimiter | None) -> None:
+        self.name = name
+        self.item: RateLimitItem | None = None if spec.strip().lower() == "off" else parse(spec)
+        self._limiter = limiter
+
+    @property
+    def enabled(self) -> bool:
+        return self.item is not None
+
+    async def hit(self, key: str | int) -> Verdict | None:
+        """Count one hit; ``None`` when the limit is off (or its store is unreachable)."""
+        if self.item is None or self._limiter is None:
+            return None
+        try:
+            allowed = await self._limiter.hit(self.item, self.name, str(key))
+            stats = await self._limiter.get_window_stats(self.item, self.name, str(key))
+        except Exception:  # the shared store is down: fail open, REST keeps working
+            log.warning("rate limit store unreachable; %s not enforced", self.name)
+            return None
+        return Verdict(
+            allowed, self.item.amount, max(0, stats.remaining), math.ceil(stats.reset_time)
+        )
+
+    async def check(self, key: str | int, code: str, message: str) -> Verdict | None:
+        """Count one hit and raise the contract's 429 when over the limit."""
+        verdict = await self.hit(key)
+        if verdict is not None and not verdict.allowed:
+            raise AppError(code, 429, message, headers=verdict.headers())
+        return verdict
+
+
+class RateLimits:
+    def __init__(self, settings: Settings) -> None:
+        storage: Storage
+        if settings.redis_url:
+            url = settings.redis_url
+            storage = storage_from_string("async+" + url if not url.startswith("async+") else url)
+        else:
+            storage = MemoryStorage()
+        self.storage = storage
+        limiter = MovingWindowRateLimiter(storage)
+        self.api = Limit("api", settings.api_rate_limit, limiter)
+        self.socket = Limit("socket", settings.socket_rate_limit, limiter)
+        self.upload = Limit("upload", settings.upload_rate_limit, limiter)
+        self.message = Limit("message", settings.message_rate_limit, limiter)
+        self.friend_request = Limit("friend", settings.friend_request_rate_limit, limiter)
+        self._trusted = [ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxy_list]
+
+    def client_ip(self, peer: str | None, forwarded_for: str | None) -> str:
+        """The peer address, unless the peer is a trusted proxy: then the nearest
+        untrusted hop of ``X-Forwarded-For`` (a forged left part cannot win)."""
+        peer = peer or "unknown"
+        if not forwarded_for or not self._is_trusted(peer):
+            return peer
+        for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
+            if not self._is_trusted(hop):
+                return hop
+        return peer
+
+    def _is_trusted(self, addr: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(addr)
+        except ValueError:
+            return False
+        return any(ip in net for net in self._trusted)

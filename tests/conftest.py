@@ -1,0 +1,179 @@
+"""Fixtures: a migrated database per test, the real ASGI app, real HTTP clients.
+
+Backends: SQLite by default (a fresh copy of a migrated template file per test).
+Set ``GUILDHALL_TEST_BACKEND=postgres`` to run the same tests on PostgreSQL and
+Redis (``GUILDHALL_TEST_DATABASE_URL`` / ``GUILDHALL_TEST_REDIS_URL``, defaulting
+to the local services).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from guildhall.app import create_app, start, stop
+from guildhall.config import Settings
+
+BACKEND = os.environ.get("GUILDHALL_TEST_BACKEND", "sqlite")
+PG_URL = os.environ.get(
+    "GUILDHALL_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("GUILDHALL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+# Every limit off unless a test turns one on.
+NO_LIMITS = {
+    "api_rate_limit": "off",
+    "socket_rate_limit": "off",
+    "upload_rate_limit": "off",
+    "message_rate_limit": "off",
+    "friend_request_rate_limit": "off",
+}
+
+PASSWORD = "correct horse battery"
+
+
+def make_settings(data_dir: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {"data_dir": data_dir, "secret_key": "test-secret", **NO_LIMITS}
+    if BACKEND == "postgres":
+        values["database_url"] = PG_URL
+        values["redis_url"] = REDIS_URL
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """A database migrated once; each test gets a copy (migrations are slow)."""
+    if BACKEND != "sqlite":
+        return None
+    import asyncio
+
+    from guildhall import migrate
+    from guildhall.db import Database
+
+    folder = tmp_path_factory.mktemp("template")
+    db = Database(make_settings(folder))
+
+    async def run() -> None:
+        await migrate.upgrade(db)
+        await db.dispose()
+
+    asyncio.run(run())
+    return folder / "guildhall.db"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """Override in a test module (or with ``@pytest.mark.parametrize``) to change settings."""
+    return {}
+
+
+@pytest.fixture
+async def app(
+    tmp_path: Path, sqlite_template: Path | None, settings_overrides: dict[str, Any]
+) -> AsyncIterator[Any]:
+    settings = make_settings(tmp_path / "data", **settings_overrides)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if sqlite_template is not None:
+        shutil.copy(sqlite_template, settings.data_dir / "guildhall.db")
+    application = create_app(settings)
+    rt = application.state.rt
+    if BACKEND == "postgres":
+        from tests.backends import reset_postgres
+
+        await reset_postgres(rt)
+    await start(rt, rt.extras["realtime"])
+    try:
+        yield application
+    finally:
+        await stop(rt)
+
+
+@pytest.fixture
+def rt(app: Any) -> Any:
+    return app.state.rt
+
+
+class Client(httpx.AsyncClient):
+    """An httpx client on the ASGI app that remembers its user and CSRF token."""
+
+    user: dict[str, Any]
+
+    async def request(self, method: str, url: Any, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
+        csrf = self.cookies.get("csrf_token")
+        if csrf and method.upper() not in ("GET", "HEAD", "OPTIONS"):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRF-Token", csrf)
+            kwargs["headers"] = headers
+        return await super().request(method, url, **kwargs)
+
+
+@pytest.fixture
+def anon(app: Any) -> Callable[[], Client]:
+    """Make a fresh, anonymous client (its own cookie jar)."""
+    clients: list[Client] = []
+
+    def make() -> Client:
+        c = Client(
+            transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 40000)),
+            base_url="http://testserver",
+        )
+        clients.append(c)
+        return c
+
+    return make
+
+
+@pytest.fixture
+def make_user(anon: Callable[[], Client]) -> Callable[..., Any]:
+    """``await make_user("alice")`` → a logged-in client with ``.user``."""
+
+    async def make(username: str, email: str | None = None, password: str = PASSWORD) -> Client:
+        client = anon()
+        r = await client.post(
+            "/api/register",
+            json={
+                "username": username,
+                "password": password,
+                "email": email or f"{username}@example.com",
+            },
+        )
+        assert r.status_code == 201, r.text
+        client.user = r.json()
+        return client
+
+    return make
+
+
+@pytest.fixture
+async def alice(make_user: Callable[..., Any]) -> Client:
+    return await make_user("alice")
+
+
+@pytest.fixture
+async def bob(make_user: Callable[..., Any]) -> Client:
+    return await make_user("bob")
+
+
+@pytest.fixture
+async def carol(make_user: Callable[..., Any]) -> Client:
+    return await make_user("carol")
+
+
+def assert_error(
+    response: httpx.Response, status: int, code: str, field: str | None = None
+) -> None:
+    """The contract's error body, with the expected status and code."""
+    assert response.status_code == status, (response.status_code, response.text)
+    body = response.json()
+    assert set(body) >= {"error", "code", "details"}, body
+    assert body["code"] == code, body
+    assert isinstance(body["error"], str) and body["error"]
+    if field is not None:
+        assert body["details"].get("field") == field, body
