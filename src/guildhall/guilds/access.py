@@ -1,0 +1,92 @@
+"""Authorization on guild objects, in one place.
+
+A resource the caller cannot see because they are not a member answers 403
+``NOT_CHANNEL_MEMBER``; an id that does not exist answers 404. Every router and
+socket handler goes through these before touching a guild's data.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from guildhall.db import Tx
+from guildhall.errors import AppError
+from guildhall.models import Channel, Guild, Member, Message
+
+
+def not_member() -> AppError:
+    return AppError("NOT_CHANNEL_MEMBER", 403, "You are not a member of this guild")
+
+
+def not_owner() -> AppError:
+    return AppError("NOT_GUILD_OWNER", 403, "Only the guild owner can do this")
+
+
+async def is_member(tx: Tx, guild_id: int, user_id: int) -> bool:
+    found = await tx.session.get(Member, (guild_id, user_id))
+    return found is not None
+
+
+async def guild_for_member(tx: Tx, guild_id: int, user_id: int) -> Guild:
+    """The guild, if it exists (404) and the user is a member (403)."""
+    row = (
+        await tx.session.execute(
+            select(Guild, Member.user_id)
+            .outerjoin(Member, (Member.guild_id == Guild.id) & (Member.user_id == user_id))
+            .where(Guild.id == guild_id)
+        )
+    ).first()
+    if row is None:
+        raise AppError("GUILD_NOT_FOUND", 404, "Guild not found")
+    guild, member = row
+    if member is None:
+        raise not_member()
+    return guild
+
+
+async def guild_for_owner(tx: Tx, guild_id: int, user_id: int) -> Guild:
+    """The guild, if the user owns it. Non-members get 403 NOT_CHANNEL_MEMBER so
+    that ownership checks do not reveal more than membership checks."""
+    guild = await guild_for_member(tx, guild_id, user_id)
+    if guild.owner_id != user_id:
+        raise not_owner()
+    return guild
+
+
+async def channel_for_member(tx: Tx, channel_id: int, user_id: int) -> tuple[Channel, Guild]:
+    """The channel and its guild, if it exists (404) and the user is a member (403)."""
+    row = (
+        await tx.session.execute(
+            select(Channel, Guild, Member.user_id)
+            .join(Guild, Guild.id == Channel.guild_id)
+            .outerjoin(Member, (Member.guild_id == Guild.id) & (Member.user_id == user_id))
+            .where(Channel.id == channel_id)
+        )
+    ).first()
+    if row is None:
+        raise AppError("CHANNEL_NOT_FOUND", 404, "Channel not found")
+    channel, guild, member = row
+    if member is None:
+        raise not_member()
+    return channel, guild
+
+
+async def message_for_member(
+    tx: Tx, message_id: int, user_id: int
+) -> tuple[Message, Channel, Guild]:
+    """The message, its channel and guild, if it exists (404) and the user is a member."""
+    row = (
+        await tx.session.execute(
+            select(Message, Channel, Guild, Member.user_id)
+            .join(Channel, Channel.id == Message.channel_id)
+            .join(Guild, Guild.id == Message.guild_id)
+            .outerjoin(Member, (Member.guild_id == Guild.id) & (Member.user_id == user_id))
+            .where(Message.id == message_id)
+        )
+    ).first()
+    if row is None:
+        raise AppError("MESSAGE_NOT_FOUND", 404, "Message not found")
+    message, channel, guild, member = row
+    if member is None:
+        raise not_member()
+    return message, channel, guild
