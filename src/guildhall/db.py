@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +34,8 @@ from guildhall.events import Event, EventBuffer
 
 if TYPE_CHECKING:
     from guildhall.runtime import Runtime
+
+log = logging.getLogger("guildhall.db")
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -93,10 +96,15 @@ class Tx:
     session: AsyncSession
     rt: Runtime
     events: EventBuffer = field(default_factory=EventBuffer)
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def settings(self) -> Settings:
         return self.rt.settings
+
+    def on_commit(self, action: Callable[[], Awaitable[None]]) -> None:
+        """Run ``action`` after a successful commit (e.g. delete files of deleted rows)."""
+        self.after_commit.append(action)
 
     def emit(self, room: str, name: str, data: Any, skip_sid: str | None = None) -> None:
         """Record an event; it leaves only if the transaction commits."""
@@ -141,6 +149,11 @@ class Database:
             _write_tx.reset(token)
             if lock is not None:
                 lock.release()
+        for action in tx.after_commit:
+            try:
+                await action()
+            except Exception:  # the data is committed; a failed clean-up is only logged
+                log.exception("after-commit action failed")
         if tx.events and rt.bus is not None:
             await rt.bus.publish(tx.events.drain())
 
