@@ -177,3 +177,42 @@ def assert_error(
     assert isinstance(body["error"], str) and body["error"]
     if field is not None:
         assert body["details"].get("field") == field, body
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+async def server(app: Any) -> AsyncIterator[str]:
+    """The app served by a real uvicorn on a free port, in the test's own event loop:
+    real sockets for real clients (python-socketio, websockets, aiohttp), while the
+    test can still reach ``rt``. Returns the base URL."""
+    import asyncio
+
+    import uvicorn
+
+    port = free_port()
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        lifespan="off",
+        log_level="warning",
+        ws="websockets-sansio",
+    )
+    srv = uvicorn.Server(config)
+    task = asyncio.create_task(srv.serve())
+    while not srv.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        await task

@@ -166,3 +166,16 @@ class TestPasswordChange:
             "/api/me/password", json={"old_password": PASSWORD, "new_password": "short"}
         )
         assert_error(r, 400, "WEAK_PASSWORD")
+
+
+class TestRealServer:
+    async def test_served_over_real_socket(self, server):
+        import httpx
+
+        async with httpx.AsyncClient(base_url=server) as c:
+            r = await c.post(
+                "/api/register",
+                json={"username": "dora", "password": PASSWORD, "email": "d@example.com"},
+            )
+            assert r.status_code == 201
+            assert (await c.get("/api/me")).json()["username"] == "dora"
