@@ -15,8 +15,21 @@ $(BIN)/guildhall: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --quiet
 	@touch $@
 
-run: $(BIN)/guildhall
+# The web client is built into the package when npm is there; without npm the
+# server still runs and shows a placeholder page at /.
+STATIC := src/guildhall/static/index.html
+HAVE_NPM := $(shell command -v npm 2>/dev/null)
+WEB_SOURCES := $(wildcard web/src/*.ts web/src/*.tsx web/src/*.css web/src/components/*.tsx) \
+	web/index.html web/package.json web/package-lock.json web/vite.config.ts
+
+run: $(BIN)/guildhall $(if $(HAVE_NPM),$(STATIC))
 	$(BIN)/guildhall serve
+
+build:
+	cd web && npm ci --no-audit --no-fund && npm run build
+
+$(STATIC): $(WEB_SOURCES)
+	$(MAKE) build
 
 test: $(BIN)/guildhall
 	BIN=$(BIN) scripts/test-all.sh $(ARGS)

@@ -7,6 +7,14 @@ BIN=${BIN:-.venv/bin}
 PG_HOST=${PG_HOST:-127.0.0.1}
 status=0
 
+echo "== web client unit tests (vitest) =="
+if command -v npm >/dev/null 2>&1; then
+  if [ ! -d web/node_modules ]; then (cd web && npm ci --no-audit --no-fund) || status=$?; fi
+  (cd web && npm test --silent) || status=$?
+else
+  echo "SKIPPED web client unit tests: npm is not installed (the browser tests build nothing either)"
+fi
+
 echo "== suite 1/2: embedded (SQLite, in-process bus) =="
 "$BIN/python" -m pytest "$@" || status=$?
 

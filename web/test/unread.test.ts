@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { anyUnread, emptyUnread, isUnread, markRead, noteMessage, seed } from "../src/unread";
+
+describe("unread marks", () => {
+  it("a channel seen for the first time starts read", () => {
+    const s = seed(emptyUnread(), 1, 10);
+    expect(isUnread(s, 1)).toBe(false);
+  });
+
+  it("a message from someone else in another channel makes it unread", () => {
+    let s = seed(emptyUnread(), 1, 10);
+    s = noteMessage(s, 1, 11, false, false);
+    expect(isUnread(s, 1)).toBe(true);
+    expect(anyUnread(s, [2, 1])).toBe(true);
+  });
+
+  it("our own messages and messages in the channel on screen stay read", () => {
+    let s = seed(emptyUnread(), 1, 10);
+    s = noteMessage(s, 1, 11, true, false);
+    expect(isUnread(s, 1)).toBe(false);
+    s = noteMessage(s, 1, 12, false, true);
+    expect(isUnread(s, 1)).toBe(false);
+  });
+
+  it("opening the channel marks it read", () => {
+    let s = noteMessage(seed(emptyUnread(), 1, 10), 1, 11, false, false);
+    s = markRead(s, 1);
+    expect(isUnread(s, 1)).toBe(false);
+  });
+
+  it("a stored last-read position survives and older history does not lower it", () => {
+    let s = { lastRead: { 1: 20 }, latest: {} };
+    s = seed(s, 1, 25);
+    expect(isUnread(s, 1)).toBe(true);
+    s = seed(s, 1, 5);
+    expect(s.latest[1]).toBe(25);
+  });
+
+  it("an unknown channel is not unread", () => {
+    expect(isUnread(emptyUnread(), 99)).toBe(false);
+  });
+});
