@@ -1,0 +1,48 @@
+import { useEffect } from "preact/hooks";
+import { navigate } from "../nav";
+import { channelPath } from "../router";
+import { useStore } from "../store";
+import { t } from "../i18n";
+import { AuthScreen } from "./Auth";
+import { InviteScreen } from "./Invite";
+import { Shell } from "./Shell";
+import { Toasts } from "./Toasts";
+
+export function App() {
+  const booting = useStore((s) => s.booting);
+  const me = useStore((s) => s.me);
+  const route = useStore((s) => s.route);
+  const theme = useStore((s) => s.theme);
+  const lang = useStore((s) => s.lang);
+  const guilds = useStore((s) => s.guilds);
+  const guildsLoaded = useStore((s) => s.guildsLoaded);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  useEffect(() => {
+    if (booting) return;
+    const here = location.pathname + location.search;
+    if (!me && route.name !== "login" && route.name !== "register") {
+      navigate(`/login${here !== "/" ? `?next=${encodeURIComponent(here)}` : ""}`, true);
+    } else if (me && (route.name === "login" || route.name === "register")) {
+      navigate(route.next ?? "/", true);
+    } else if (me && route.name === "home" && guildsLoaded) {
+      navigate(guilds.length ? channelPath(guilds[0].id) : "/friends", true);
+    }
+  }, [booting, me, route, guildsLoaded, guilds.length]);
+
+  let body;
+  if (booting) body = <div class="splash" role="status">{t("loading")}</div>;
+  else if (!me) {
+    body = <AuthScreen mode={route.name === "register" ? "register" : "login"} />;
+  } else if (route.name === "invite") body = <InviteScreen code={route.code} />;
+  else body = <Shell />;
+  return (
+    <div class="app" key={lang}>
+      {body}
+      <Toasts />
+    </div>
+  );
+}

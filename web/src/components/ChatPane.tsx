@@ -1,0 +1,66 @@
+import { useState } from "preact/hooks";
+import { jumpToPresent, loadNewer, loadOlder, loadPins, search } from "../actions";
+import { t } from "../i18n";
+import { setState, useStore } from "../store";
+import { startUpload } from "../uploads";
+import { Composer } from "./Composer";
+import { MessageList } from "./MessageList";
+import { TypingIndicator } from "./TypingIndicator";
+
+export function ChatPane({ guildId, channelId }: { guildId: number; channelId?: number }) {
+  const channel = useStore((s) => s.channels[guildId]?.find((c) => c.id === channelId));
+  const state = useStore((s) => (channelId ? s.messages[channelId] : undefined));
+  const panel = useStore((s) => s.panel);
+  const [q, setQ] = useState("");
+  const [dragging, setDragging] = useState(false);
+
+  const header = (
+    <header class="chat-head">
+      <button class="icon menu-btn" aria-label={t("openMenu")} aria-controls="nav-area"
+        onClick={() => setState({ drawer: true })}>☰</button>
+      <h2 class="chat-title">{channel ? <><span aria-hidden="true">#</span>{channel.name}</> : t("selectChannel")}</h2>
+      <form role="search" class="search-form" onSubmit={(e) => { e.preventDefault(); if (q.trim()) void search(q.trim()); }}>
+        <input type="search" aria-label={t("searchPlaceholder")} placeholder={t("search")}
+          value={q} onInput={(e) => setQ((e.currentTarget as HTMLInputElement).value)} />
+      </form>
+      {channel && (
+        <button class={`icon ${panel === "pins" ? "active" : ""}`} aria-label={t("pins")}
+          title={t("pins")} aria-pressed={panel === "pins"}
+          onClick={() => {
+            if (panel === "pins") setState({ panel: null });
+            else { setState({ panel: "pins", pins: null }); void loadPins(channel.id); }
+          }}>📌</button>
+      )}
+      <button class={`icon ${panel === "members" ? "active" : ""}`} aria-label={t("openMembers")}
+        title={t("members")} aria-pressed={panel === "members"}
+        onClick={() => setState({ panel: panel === "members" ? null : "members" })}>👥</button>
+    </header>
+  );
+
+  if (!channel || !channelId) {
+    return <section class="chat" aria-label={t("messages")}>{header}<div class="chat-empty">{t("selectChannel")}</div></section>;
+  }
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    for (const f of Array.from(e.dataTransfer?.files ?? [])) void startUpload(channelId, f);
+  };
+
+  return (
+    <section class={`chat ${dragging ? "dragging" : ""}`} aria-label={`#${channel.name}`}
+      onDragOver={(e) => { if (e.dataTransfer?.types.includes("Files")) { e.preventDefault(); setDragging(true); } }}
+      onDragLeave={(e) => { if (e.currentTarget === e.target) setDragging(false); }}
+      onDrop={onDrop}>
+      {header}
+      <MessageList key={channelId} channel={channel} state={state}
+        onOlder={() => loadOlder(channelId)} onNewer={() => loadNewer(channelId)} />
+      {state?.hasMoreAfter && (
+        <button class="jump" onClick={() => jumpToPresent(channelId)}>{t("jumpToPresent")}</button>
+      )}
+      <TypingIndicator channelId={channelId} />
+      <Composer channel={channel} />
+      {dragging && <div class="drop-hint" aria-hidden="true">{t("attach")}</div>}
+    </section>
+  );
+}

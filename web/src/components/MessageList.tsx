@@ -1,0 +1,150 @@
+import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { t } from "../i18n";
+import { setState, useStore, type ChannelMessages } from "../store";
+import type { Channel, Message } from "../types";
+import { atBottom, buildOffsets, rowAt, visibleRange } from "../windowing";
+import { MessageRow } from "./Message";
+
+const ESTIMATE = 56;
+const OVERSCAN = 800;
+const GROUP_MS = 5 * 60 * 1000;
+
+/** A row continues the previous one (no name, no avatar) when the same author wrote it soon after. */
+export function isCompact(prev: Message | undefined, m: Message): boolean {
+  if (!prev || prev.author_id !== m.author_id || prev.poll || m.poll) return false;
+  return new Date(m.timestamp).getTime() - new Date(prev.timestamp).getTime() < GROUP_MS;
+}
+
+interface Props {
+  channel: Channel;
+  state: ChannelMessages | undefined;
+  onOlder: () => void;
+  onNewer: () => void;
+}
+
+export function MessageList({ channel, state, onOlder, onNewer }: Props) {
+  const items = state?.items ?? [];
+  const scroller = useRef<HTMLDivElement>(null);
+  const heights = useRef(new Map<number, number>());
+  const stick = useRef(true);
+  const anchor = useRef<{ key: number; delta: number } | null>(null);
+  const shownHighlight = useRef<number | null>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewport, setViewport] = useState(800);
+  const [version, setVersion] = useState(0);
+  const highlight = useStore((s) => s.highlight);
+
+  const keys = useMemo(() => items.map((m) => m.id), [items]);
+  const offsets = useMemo(() => buildOffsets(keys, heights.current, ESTIMATE), [keys, version]);
+  const total = offsets[offsets.length - 1];
+  const range = visibleRange(offsets, scrollTop, viewport, OVERSCAN);
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => {
+      setViewport(el.clientHeight);
+      if (stick.current) el.scrollTop = el.scrollHeight;
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    // 1. Measure the rows on screen; estimated heights become real ones.
+    let changed = false;
+    for (const row of Array.from(el.querySelectorAll<HTMLElement>("[data-mid]"))) {
+      const id = Number(row.dataset.mid);
+      const h = row.offsetHeight;
+      if (h && heights.current.get(id) !== h) {
+        heights.current.set(id, h);
+        changed = true;
+      }
+    }
+    if (changed) {
+      setVersion((v) => v + 1);
+      return;
+    }
+    // 2. Keep the view where the reader is: at the bottom, on a highlighted hit, or on
+    //    the row that was at the top before older rows were added above it.
+    if (highlight !== null && shownHighlight.current !== highlight) {
+      const idx = keys.indexOf(highlight);
+      if (idx >= 0) {
+        shownHighlight.current = highlight;
+        stick.current = false;
+        el.scrollTop = Math.max(0, offsets[idx] - el.clientHeight / 3);
+        setScrollTop(el.scrollTop);
+        setTimeout(() => setState((s) => (s.highlight === highlight ? { highlight: null } : {})), 4000);
+        return;
+      }
+    }
+    if (stick.current) {
+      el.scrollTop = el.scrollHeight;
+    } else if (anchor.current) {
+      const idx = keys.indexOf(anchor.current.key);
+      if (idx >= 0) {
+        const want = offsets[idx] + anchor.current.delta + headerHeight(el);
+        if (Math.abs(el.scrollTop - want) > 1) el.scrollTop = want;
+      }
+    }
+    if (el.scrollTop !== scrollTop) setScrollTop(el.scrollTop);
+    // 3. A short channel: fetch older rows until the view is full.
+    if (state?.loaded && state.hasMoreBefore && !state.loadingOlder && total < el.clientHeight) onOlder();
+  });
+
+  function onScroll() {
+    const el = scroller.current!;
+    const top = el.scrollTop;
+    setScrollTop(top);
+    stick.current = !state?.hasMoreAfter && atBottom(top, el.clientHeight, el.scrollHeight);
+    const inner = top - headerHeight(el);
+    const row = rowAt(offsets, Math.max(0, inner));
+    anchor.current = keys.length ? { key: keys[row], delta: inner - offsets[row] } : null;
+    if (top < 600 && state?.hasMoreBefore && !state.loadingOlder) onOlder();
+    if (state?.hasMoreAfter && !state.loadingNewer
+      && el.scrollHeight - (top + el.clientHeight) < 600) onNewer();
+  }
+
+  function onKeyDown(e: KeyboardEvent) {
+    if (e.key !== "ArrowUp" && e.key !== "ArrowDown") return;
+    const el = scroller.current!;
+    const rows = Array.from(el.querySelectorAll<HTMLElement>("[data-mid]"));
+    const active = document.activeElement as HTMLElement | null;
+    const at = rows.findIndex((r) => r === active);
+    if (at < 0 && active !== el) return; // typing in an inline editor
+    e.preventDefault();
+    const next = at < 0 ? rows.length - 1 : at + (e.key === "ArrowUp" ? -1 : 1);
+    const target = rows[Math.max(0, Math.min(rows.length - 1, next))];
+    target?.focus();
+    target?.scrollIntoView({ block: "nearest" });
+  }
+
+  const visible = items.slice(range.start, range.end);
+  return (
+    <div class="log" role="log" aria-label={t("messagePlaceholder", { channel: channel.name })}
+      aria-busy={state?.loadingOlder ? "true" : undefined} tabIndex={0} ref={scroller}
+      onScroll={onScroll} onKeyDown={onKeyDown} data-testid="message-log">
+      <div class="log-inner">
+        <div class="log-header">
+          {state?.loadingOlder ? t("loadingOlder")
+            : state?.loaded && !state.hasMoreBefore ? t("beginning", { channel: channel.name }) : ""}
+        </div>
+        <div style={{ height: `${offsets[range.start]}px` }} aria-hidden="true" />
+        {visible.map((m, i) => (
+          <MessageRow key={m.id} m={m} compact={isCompact(items[range.start + i - 1], m)}
+            highlighted={m.id === highlight} guildId={channel.guild_id} />
+        ))}
+        <div style={{ height: `${total - offsets[range.end]}px` }} aria-hidden="true" />
+      </div>
+    </div>
+  );
+}
+
+function headerHeight(el: HTMLElement): number {
+  const h = el.querySelector<HTMLElement>(".log-header");
+  const inner = el.querySelector<HTMLElement>(".log-inner");
+  // Bottom-aligned short channels leave free space above the header.
+  return (h ? h.offsetTop + h.offsetHeight - (inner?.offsetTop ?? 0) : 0);
+}

@@ -1,0 +1,165 @@
+// One app-wide store: a plain object replaced on every change, and a hook that
+// re-renders a component only when the slice it selected changed.
+import { useEffect, useState } from "preact/hooks";
+import type { Lang } from "./i18n";
+import { getLang } from "./i18n";
+import type { Route } from "./router";
+import { parseRoute } from "./router";
+import type {
+  Channel, Emoji, FriendStatus, Guild, Member, Message, SearchHit, Sticker, User,
+} from "./types";
+import { emptyUnread, type UnreadState } from "./unread";
+
+export interface ChannelMessages {
+  items: Message[];
+  loaded: boolean;
+  loadingOlder: boolean;
+  loadingNewer: boolean;
+  hasMoreBefore: boolean;
+  /** true when the loaded window is not the newest messages (after jumping to a search hit) */
+  hasMoreAfter: boolean;
+}
+
+export interface Upload {
+  id: number;
+  name: string;
+  progress: number;
+  path?: string;
+  mimetype?: string;
+  size?: number;
+  error?: string;
+}
+
+export interface Toast {
+  id: number;
+  text: string;
+  kind: "error" | "info";
+}
+
+export type Panel = "members" | "pins" | "search" | null;
+
+export interface State {
+  booting: boolean;
+  me: User | null;
+  route: Route;
+  lang: Lang;
+  theme: "dark" | "light";
+  guilds: Guild[];
+  guildsLoaded: boolean;
+  channels: Record<number, Channel[]>;
+  members: Record<number, Member[]>;
+  emojis: Record<number, Emoji[]>;
+  stickers: Record<number, Sticker[]>;
+  messages: Record<number, ChannelMessages>;
+  typing: Record<number, Record<string, number>>;
+  unread: UnreadState;
+  friends: FriendStatus;
+  presence: Record<string, "online" | "offline">;
+  connection: "connecting" | "connected" | "offline";
+  toasts: Toast[];
+  uploads: Record<number, Upload[]>;
+  editing: number | null;
+  highlight: number | null;
+  panel: Panel;
+  pins: Message[] | null;
+  search: { q: string; results: SearchHit[] | null; loading: boolean };
+  modal: { kind: string; data?: unknown } | null;
+  drawer: boolean;
+}
+
+function storedTheme(): "dark" | "light" {
+  try {
+    return localStorage.getItem("theme") === "light" ? "light" : "dark";
+  } catch {
+    return "dark";
+  }
+}
+
+export function initialState(): State {
+  return {
+    booting: true,
+    me: null,
+    route: typeof location === "undefined" ? { name: "home" } : parseRoute(location.pathname, location.search),
+    lang: getLang(),
+    theme: typeof localStorage === "undefined" ? "dark" : storedTheme(),
+    guilds: [],
+    guildsLoaded: false,
+    channels: {},
+    members: {},
+    emojis: {},
+    stickers: {},
+    messages: {},
+    typing: {},
+    unread: emptyUnread(),
+    friends: { friends: [], pending_in: [], pending_out: [] },
+    presence: {},
+    connection: "connecting",
+    toasts: [],
+    uploads: {},
+    editing: null,
+    highlight: null,
+    panel: "members",
+    pins: null,
+    search: { q: "", results: null, loading: false },
+    modal: null,
+    drawer: false,
+  };
+}
+
+let state: State = initialState();
+const listeners = new Set<() => void>();
+
+export function getState(): State {
+  return state;
+}
+
+export function setState(patch: Partial<State> | ((s: State) => Partial<State>)): void {
+  const p = typeof patch === "function" ? patch(state) : patch;
+  state = { ...state, ...p };
+  for (const l of listeners) l();
+}
+
+export function resetState(keep: Partial<State> = {}): void {
+  state = { ...initialState(), booting: false, ...keep };
+  for (const l of listeners) l();
+}
+
+export function subscribe(fn: () => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+export function useStore<T>(select: (s: State) => T): T {
+  const [, force] = useState(0);
+  const [value] = useState(() => ({ current: select(state) }));
+  value.current = select(state);
+  useEffect(() => subscribe(() => {
+    const next = select(state);
+    if (!Object.is(next, value.current)) {
+      value.current = next;
+      force((n) => n + 1);
+    }
+  }), []);
+  return value.current;
+}
+
+/** Updates one channel's message window. */
+export function patchChannel(channelId: number,
+  fn: (c: ChannelMessages) => Partial<ChannelMessages>): void {
+  setState((s) => {
+    const cur = s.messages[channelId] ?? emptyChannel();
+    return { messages: { ...s.messages, [channelId]: { ...cur, ...fn(cur) } } };
+  });
+}
+
+export function emptyChannel(): ChannelMessages {
+  return { items: [], loaded: false, loadingOlder: false, loadingNewer: false,
+    hasMoreBefore: true, hasMoreAfter: false };
+}
+
+let toastSeq = 0;
+export function toast(text: string, kind: Toast["kind"] = "error"): void {
+  const id = ++toastSeq;
+  setState((s) => ({ toasts: [...s.toasts, { id, text, kind }].slice(-4) }));
+  setTimeout(() => setState((s) => ({ toasts: s.toasts.filter((x) => x.id !== id) })), 6000);
+}
