@@ -1,21 +1,52 @@
 """The Socket.IO transport: authenticates sockets, keeps their rooms, delivers events.
 
 Everything above this module speaks ``(room, event, data)`` through the bus; a
-faster transport can replace this one without touching services.
+faster transport can replace this one without touching services. Client events
+are handled in ``handlers.py``; this module owns the sockets' state.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 import socketio
+from engineio import packet as eio_packet
+from socketio import packet as sio_packet
+from sqlalchemy import Select, select
+from starlette.requests import cookie_parser
 
-from guildhall.events import Event, is_control
+from guildhall.auth import service as auth_service
+from guildhall.auth.deps import SESSION_COOKIE
+from guildhall.db import Tx
+from guildhall.errors import AppError
+from guildhall.events import (
+    DISCONNECT,
+    JOIN_ROOMS,
+    LEAVE_ROOMS,
+    Event,
+    guild_room,
+    is_control,
+    user_room,
+)
+from guildhall.models import Friendship, Member
+from guildhall.realtime.origin import OriginPolicy
 from guildhall.runtime import Runtime
 
 log = logging.getLogger("guildhall.realtime")
+
+NAMESPACE = "/"
+# The largest packet a client may send. The contract's biggest event is a
+# send_message of 2000 characters (4-byte UTF-8, JSON-escaped by some clients to
+# 12 bytes each) plus 10 upload paths: ~30 KB. Anything larger is refused.
+MAX_PACKET_BYTES = 64 * 1024
+_MAX_TOKEN_CHARS = 512
+# Re-reads of a socket's memberships when a membership change lands meanwhile.
+_MAX_MEMBERSHIP_READS = 5
 
 
 class _OrjsonCodec:
@@ -30,24 +61,338 @@ class _OrjsonCodec:
         return orjson.loads(s)
 
 
+class SocketUser:
+    """What a socket knows about its user: all of its per-socket state."""
+
+    __slots__ = ("counted", "session_id", "user_id", "username")
+
+    def __init__(self, user_id: int, username: str, session_id: int) -> None:
+        self.user_id = user_id
+        self.username = username
+        self.session_id = session_id
+        self.counted = False  # presence has counted this socket
+
+
+@dataclass(slots=True)
+class Membership:
+    user_id: int
+    username: str
+    session_id: int
+    guild_ids: list[int]
+
+
+async def _ids(tx: Tx, stmt: Select[tuple[int]]) -> list[int]:
+    return list((await tx.session.execute(stmt)).scalars().all())
+
+
+class _SocketIOServer(socketio.AsyncServer):
+    """python-socketio, with client events dispatched by us.
+
+    Handlers need to know whether the client asked for an acknowledgement
+    (errors go into the ack, else out as an ``error`` event), which python-socketio
+    does not tell them; and client events named ``connect``/``disconnect`` must
+    never reach the lifecycle handlers. Both are solved by owning this one step.
+    """
+
+    dispatch: Any = None  # async (sid, name, args, wants_ack) -> ack payload
+
+    async def _handle_event_internal(  # type: ignore[override]
+        self, server: Any, sid: str, eio_sid: str, data: list[Any], namespace: str, id: Any
+    ) -> None:
+        result = await self.dispatch(sid, data[0], data[1:], id is not None)
+        if id is not None:
+            await server._send_packet(
+                eio_sid,
+                self.packet_class(sio_packet.ACK, namespace=namespace, id=id, data=[result]),
+            )
+
+
 class RealtimeServer:
     def __init__(self, rt: Runtime) -> None:
+        from guildhall.realtime.handlers import Dispatcher
+
         self.rt = rt
-        self.sio = socketio.AsyncServer(
+        self.sio = _SocketIOServer(
             async_mode="asgi",
             json=_OrjsonCodec,
-            cors_allowed_origins=rt.settings.allowed_origin_list or [],
-            max_http_buffer_size=1_000_000,
+            # Never []: python-engineio reads an empty list as "no origin check".
+            cors_allowed_origins=OriginPolicy(rt.settings),
+            max_http_buffer_size=MAX_PACKET_BYTES,
             logger=False,
             engineio_logger=False,
         )
+        # sid -> its user; None while the socket is connected but not authenticated.
+        self.sockets: dict[str, SocketUser | None] = {}
+        # Bumped by every membership change delivered here: a socket that read its
+        # memberships across such a change reads them again before entering rooms.
+        self.membership_epoch = 0
+        self._presence_tail: dict[int, asyncio.Task[None]] = {}
+        self._dispatcher = Dispatcher(self)
+        self.sio.dispatch = self._dispatcher
+        self.sio.on("connect", self._on_connect)
+        self.sio.on("disconnect", self._on_disconnect)
+        # The fast path reads python-socketio's room table directly; any other
+        # manager (a message-queue one) goes through its public emit.
+        self._fast = type(self.sio.manager) is socketio.AsyncManager
 
     def asgi_app(self, other: Any) -> Any:
         return socketio.ASGIApp(self.sio, other_asgi_app=other, socketio_path="socket.io")
 
+    # -- connection lifecycle ---------------------------------------------------
+
+    async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
+        """Accept every socket; authenticate it now if it brought credentials."""
+        self.sockets[sid] = None
+        token = None
+        if isinstance(auth, dict) and isinstance(auth.get("token"), str):
+            token = auth["token"]
+        if token is None:
+            cookies = cookie_parser(environ.get("HTTP_COOKIE", ""))
+            token = cookies.get(SESSION_COOKIE) or None
+        if token is not None:
+            try:
+                await self.authenticate(sid, token)
+            except Exception:  # a failed look-up leaves the socket unauthenticated
+                log.exception("socket authentication failed")
+        return True
+
+    async def _on_disconnect(self, sid: str, reason: Any = None) -> None:
+        user = self.sockets.pop(sid, None)
+        if user is not None and user.counted and self.rt.presence is not None:
+            if await self.rt.presence.disconnect(user.user_id):
+                self.announce_presence(user.user_id, user.username, "offline")
+
+    async def authenticate(self, sid: str, token: str) -> SocketUser | None:
+        """Bind the socket to the token's user: its rooms, then presence.
+
+        None when the token is not a live session (or the socket went away).
+        """
+        current = self.sockets.get(sid)
+        if current is not None or sid not in self.sockets:
+            return current
+        if not token or len(token) > _MAX_TOKEN_CHARS or not token.isascii():
+            return None
+        found: Membership | None = None
+        for _ in range(_MAX_MEMBERSHIP_READS):
+            epoch = self.membership_epoch
+            found = await self._read_membership(token)
+            if found is None:
+                return None
+            if epoch == self.membership_epoch:
+                break
+        else:
+            raise AppError("INTERNAL_ERROR", 503, "Memberships are changing; try again")
+        assert found is not None
+        # No await from the epoch check to the last room: a membership change
+        # delivered after this point finds the socket in its rooms.
+        if sid not in self.sockets or self.sockets[sid] is not None:
+            return self.sockets.get(sid)
+        user = SocketUser(found.user_id, found.username, found.session_id)
+        self.sockets[sid] = user
+        await self.sio.enter_room(sid, user_room(user.user_id))
+        for gid in found.guild_ids:
+            await self.sio.enter_room(sid, guild_room(gid))
+        if self.rt.presence is None:
+            return user
+        came_online = await self.rt.presence.connect(user.user_id)
+        if self.sockets.get(sid) is not user:
+            # Disconnected while being counted: uncount; nobody saw it come online.
+            went_offline = await self.rt.presence.disconnect(user.user_id)
+            if went_offline and not came_online:
+                self.announce_presence(user.user_id, user.username, "offline")
+            return None
+        user.counted = True
+        if came_online:
+            self.announce_presence(user.user_id, user.username, "online")
+        return user
+
+    async def _read_membership(self, token: str) -> Membership | None:
+        async with self.rt.transaction(write=False) as tx:
+            principal = await auth_service.principal_for_token(tx, token)
+            if principal is None:
+                return None
+            guild_ids = await _ids(
+                tx, select(Member.guild_id).where(Member.user_id == principal.user_id)
+            )
+        return Membership(principal.user_id, principal.username, principal.session_id, guild_ids)
+
+    # -- presence ---------------------------------------------------------------
+
+    def announce_presence(self, user_id: int, username: str, status: str) -> None:
+        """Tell the user's guilds and friends, in the background and in order.
+
+        Each announcement waits for the previous one of the same user, so a quick
+        reconnect can never leave observers with the wrong final status.
+        """
+        previous = self._presence_tail.get(user_id)
+        task = asyncio.create_task(self._announce(previous, user_id, username, status))
+        self._presence_tail[user_id] = task
+
+        def _done(t: asyncio.Task[None]) -> None:
+            if self._presence_tail.get(user_id) is t:
+                del self._presence_tail[user_id]
+
+        task.add_done_callback(_done)
+
+    async def _announce(
+        self, previous: asyncio.Task[None] | None, user_id: int, username: str, status: str
+    ) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
+        try:
+            async with self.rt.transaction(write=False) as tx:
+                guild_ids = await _ids(tx, select(Member.guild_id).where(Member.user_id == user_id))
+                friend_ids = await _ids(
+                    tx, select(Friendship.friend_id).where(Friendship.user_id == user_id)
+                )
+            # One payload object for every room: ``deliver`` sends it once to the
+            # union of the rooms, so a friend in three shared guilds hears it once.
+            data = {"user_id": user_id, "username": username, "status": status}
+            rooms = [guild_room(g) for g in guild_ids] + [user_room(f) for f in friend_ids]
+            if rooms and self.rt.bus is not None:
+                await self.rt.bus.publish([Event(r, "presence_update", data) for r in rooms])
+        except Exception:
+            log.exception("presence announcement failed")
+
+    # -- rooms ------------------------------------------------------------------
+
+    async def enter_checked(
+        self, sid: str, user: SocketUser, room: str, check: Callable[[], Awaitable[None]]
+    ) -> bool:
+        """Enter ``room`` once ``check`` (which raises if not allowed) has passed
+        with no membership change delivered meanwhile. False if the socket is gone."""
+        for _ in range(_MAX_MEMBERSHIP_READS):
+            epoch = self.membership_epoch
+            await check()
+            if epoch == self.membership_epoch:
+                break
+        else:
+            raise AppError("INTERNAL_ERROR", 503, "Memberships are changing; try again")
+        if self.sockets.get(sid) is not user:
+            return False
+        await self.sio.enter_room(sid, room)
+        return True
+
+    def in_room(self, sid: str, room: str) -> bool:
+        members = self.sio.manager.rooms.get(NAMESPACE, {}).get(room)
+        return members is not None and sid in members
+
+    def _participants(self, room: str) -> list[str]:
+        return [sid for sid, _ in self.sio.manager.get_participants(NAMESPACE, room)]
+
+    async def send_to(self, sid: str, event: str, data: Any) -> None:
+        """One event to one socket of this node."""
+        await self.sio.emit(event, data, to=sid, ignore_queue=True)
+
+    # -- delivery ---------------------------------------------------------------
+
     async def deliver(self, events: list[Event]) -> None:
-        """Deliver committed events to this node's sockets."""
-        for ev in events:
+        """Deliver committed events to this node's sockets.
+
+        Control events change rooms and never reach clients. A run of events with
+        the same name and payload (a presence change for several rooms) goes once
+        to the union of their rooms.
+        """
+        i, n = 0, len(events)
+        while i < n:
+            ev = events[i]
             if is_control(ev.name):
-                continue  # room membership changes: handled by the full realtime layer
-            await self.sio.emit(ev.name, ev.data, room=ev.room, skip_sid=ev.skip_sid)
+                try:
+                    await self._control(ev)
+                except Exception:
+                    log.exception("control event %s failed", ev.name)
+                i += 1
+                continue
+            rooms = [ev.room]
+            j = i + 1
+            while (
+                j < n
+                and events[j].name == ev.name
+                and events[j].skip_sid == ev.skip_sid
+                and events[j].data == ev.data
+            ):
+                rooms.append(events[j].room)
+                j += 1
+            try:
+                await self._broadcast(ev.name, ev.data, rooms, ev.skip_sid)
+            except Exception:
+                log.exception("delivery of %s failed", ev.name)
+            i = j
+
+    async def _broadcast(
+        self, name: str, data: Any, rooms: list[str], skip_sid: str | None
+    ) -> None:
+        if not self._fast:
+            await self.sio.emit(
+                name,
+                data,
+                to=rooms if len(rooms) > 1 else rooms[0],
+                skip_sid=skip_sid,
+                ignore_queue=True,
+            )
+            return
+        table = self.sio.manager.rooms.get(NAMESPACE)
+        if not table:
+            return
+        if len(rooms) == 1:
+            recipients = table.get(rooms[0])
+            if not recipients:
+                return  # nobody here: not even encoded
+        else:
+            recipients = {}
+            for room in rooms:
+                members = table.get(room)
+                if members:
+                    recipients.update(members)
+            if not recipients:
+                return
+        # Encoded once; python-engineio caches the frame text on the packet, so
+        # every recipient's writer sends the same string. Per recipient there is
+        # only a queue put (python-socketio's emit makes a task per recipient).
+        encoded = self.sio.packet_class(
+            sio_packet.EVENT, namespace=NAMESPACE, data=[name, data]
+        ).encode()
+        if isinstance(encoded, list):  # binary attachments: not ours, use the slow path
+            await self.sio.emit(name, data, to=rooms, skip_sid=skip_sid, ignore_queue=True)
+            return
+        pkt = eio_packet.Packet(eio_packet.MESSAGE, encoded)
+        pkt.encode()
+        sockets = self.sio.eio.sockets
+        for sid, eio_sid in recipients.items():
+            if sid == skip_sid:
+                continue
+            sock = sockets.get(eio_sid)
+            if sock is None or sock.closing or sock.closed:
+                continue
+            sock.queue.put_nowait(pkt)
+
+    async def _control(self, ev: Event) -> None:
+        self.membership_epoch += 1
+        sids = self._participants(ev.room)
+        if not sids:
+            return
+        data = ev.data or {}
+        if ev.name == JOIN_ROOMS:
+            for sid in sids:
+                for room in data.get("rooms", ()):
+                    await self.sio.enter_room(sid, room)
+        elif ev.name == LEAVE_ROOMS:
+            rooms = list(data.get("rooms", ()))
+            prefixes = tuple(data.get("prefixes", ()))
+            if prefixes:
+                table = self.sio.manager.rooms.get(NAMESPACE, {})
+                rooms += [r for r in table if isinstance(r, str) and r.startswith(prefixes)]
+            for sid in sids:
+                for room in rooms:
+                    await self.sio.leave_room(sid, room)
+        elif ev.name == DISCONNECT:
+            ended = set(data.get("session_ids", ()))
+            keep = data.get("all_but")
+            for sid in sids:
+                user = self.sockets.get(sid)
+                if user is None:
+                    continue
+                if user.session_id in ended or ("all_but" in data and user.session_id != keep):
+                    await self.sio.disconnect(sid, ignore_queue=True)
+        else:
+            log.warning("unknown control event %s", ev.name)
