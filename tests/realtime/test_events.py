@@ -1,0 +1,367 @@
+"""Every client event: its answer, the server event it causes, its exact shape, and
+exactly who receives it (Zulip style). ``outsider`` is a socket of a user who is
+not in the guild, ``idle`` a member's socket that has not joined the room: both
+are connected the whole time and must hear nothing from the room."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.realtime.conftest import Probe, World, emit_events
+
+MESSAGE_KEYS = {
+    "id",
+    "channel_id",
+    "guild_id",
+    "author_id",
+    "username",
+    "avatar",
+    "content",
+    "timestamp",
+    "edited_at",
+    "pinned",
+    "files",
+    "reactions",
+    "poll",
+    "nonce",
+}
+
+
+@dataclass
+class Room:
+    world: World
+    name: str
+    alice: Probe  # owner, joined
+    bob: Probe  # member, joined
+    idle: Probe  # bob's second socket, not joined
+    outsider: Probe  # carol, not a member
+
+    @property
+    def listeners(self) -> list[Probe]:
+        return [self.alice, self.bob, self.idle, self.outsider]
+
+    async def sync(self) -> None:
+        for p in self.listeners:
+            await p.sync()
+
+    def clear(self) -> None:
+        for p in self.listeners:
+            p.clear()
+
+
+@pytest.fixture
+async def room(world: World, connect: Any) -> Room:
+    name = world.room("general")
+    alice = await connect(token=world.token(world.alice))
+    bob = await connect(token=world.token(world.bob))
+    idle = await connect(token=world.token(world.bob))
+    outsider = await connect(token=world.token(world.carol))
+    for p in (alice, bob):
+        assert (await p.call("join_room", {"room": name}))["ok"] is True
+    r = Room(world, name, alice, bob, idle, outsider)
+    await r.sync()
+    r.clear()
+    return r
+
+
+async def send(probe: Probe, room: str, content: str = "hello", **extra: Any) -> dict[str, Any]:
+    ack = await probe.call("send_message", {"room": room, "content": content, **extra})
+    assert ack["ok"] is True, ack
+    return ack["message"]
+
+
+class TestJoinRoom:
+    async def test_answers_joined_room_then_the_newest_fifty_oldest_first(self, world, connect):
+        owner = await connect(token=world.token(world.alice))
+        name = world.room("general")
+        await owner.call("join_room", {"room": name})
+        sent = [await send(owner, name, f"m{i}") for i in range(55)]
+        probe = await connect(token=world.token(world.bob))
+        await probe.emit("join_room", {"room": name})
+        history = await probe.next("messages_history")
+        names = probe.names()
+        assert names.index("joined_room") < len(names)
+        assert await probe.next("joined_room") == {"room": name}
+        assert [m["id"] for m in history] == [m["id"] for m in sent[-50:]]
+        assert all(set(m) >= MESSAGE_KEYS for m in history)
+        assert history[0]["content"] == "m5" and history[-1]["content"] == "m54"
+
+    async def test_joined_room_comes_before_messages_history(self, world, connect):
+        probe = await connect(token=world.token(world.bob))
+        await probe.call("join_room", {"room": world.room("random")})
+        await probe.sync()
+        names = [n for n in probe.names() if n in ("joined_room", "messages_history")]
+        assert names == ["joined_room", "messages_history"]
+        assert probe.named("messages_history") == [[]]
+
+    async def test_ack(self, world, connect):
+        probe = await connect(token=world.token(world.bob))
+        ack = await probe.call("join_room", {"room": world.room("general")})
+        assert ack == {"ok": True, "room": world.room("general")}
+
+    async def test_non_member_gets_not_channel_member(self, rt, world, connect):
+        probe = await connect(token=world.token(world.carol))
+        await probe.emit("join_room", {"room": world.room("general")})
+        err = await probe.next("error")
+        assert err["code"] == "NOT_CHANNEL_MEMBER" and err["error"]
+        assert probe.sid not in members(rt, world.room("general"))
+        await probe.sync()
+        assert probe.named("joined_room") == [] and probe.named("messages_history") == []
+
+    async def test_unknown_channel_gets_channel_not_found(self, world, connect):
+        probe = await connect(token=world.token(world.alice))
+        ack = await probe.call("join_room", {"room": f"g:{world.g1}:c:999999"})
+        assert ack["ok"] is False and ack["code"] == "CHANNEL_NOT_FOUND"
+
+    async def test_foreign_channel_under_my_guild_prefix_is_refused(self, rt, world, connect):
+        # carol's channel under guild 1's prefix: bob must not get into g:1:c:<lounge>.
+        # The channel is in a guild bob is not in: the same answer as REST gives.
+        probe = await connect(token=world.token(world.bob))
+        forged = f"g:{world.g1}:c:{world.lounge}"
+        ack = await probe.call("join_room", {"room": forged})
+        assert ack["ok"] is False and ack["code"] == "NOT_CHANNEL_MEMBER"
+        assert probe.sid not in members(rt, forged)
+
+    async def test_my_channel_under_a_foreign_guild_prefix_is_not_found(self, rt, world, connect):
+        probe = await connect(token=world.token(world.bob))
+        forged = f"g:{world.g2}:c:{world.general}"
+        ack = await probe.call("join_room", {"room": forged})
+        assert ack["ok"] is False and ack["code"] == "CHANNEL_NOT_FOUND"
+        assert probe.sid not in members(rt, forged)
+
+
+class TestLeaveRoom:
+    async def test_answers_left_room_and_stops_delivery(self, room):
+        ack = await room.bob.call("leave_room", {"room": room.name})
+        assert ack == {"ok": True, "room": room.name}
+        assert await room.bob.next("left_room") == {"room": room.name}
+        await send(room.alice, room.name)
+        await room.sync()
+        assert room.bob.named("new_message") == []
+        assert len(room.alice.named("new_message")) == 1
+
+    @pytest.mark.parametrize("target", ["u", "g"])
+    async def test_membership_rooms_cannot_be_left(self, rt, world, room, target):
+        uid = world.bob.user["id"]
+        name = f"u:{uid}" if target == "u" else f"g:{world.g1}"
+        ack = await room.bob.call("leave_room", {"room": name})
+        assert ack["ok"] is False and ack["code"] == "INVALID_INPUT"
+        assert room.bob.sid in members(rt, name)
+
+
+class TestSendMessage:
+    async def test_new_message_reaches_the_room_sender_included(self, room):
+        message = await send(room.alice, room.name, "  Hello, world!  ", nonce="n-1")
+        assert set(message) >= MESSAGE_KEYS
+        assert message["content"] == "Hello, world!"
+        assert message["username"] == "alice" and message["nonce"] == "n-1"
+        assert message["guild_id"] == room.world.g1
+        assert message["channel_id"] == room.world.general
+        assert await room.alice.next("new_message") == message
+        assert await room.bob.next("new_message") == message
+        await room.sync()
+        assert room.idle.named("new_message") == []
+        assert room.outsider.named("new_message") == []
+
+    async def test_without_ack_new_message_still_reaches_the_sender(self, room):
+        await room.bob.emit("send_message", {"room": room.name, "content": "no ack"})
+        got = await room.bob.next("new_message")
+        assert got["content"] == "no ack" and got["username"] == "bob"
+        assert (await room.alice.next("new_message"))["id"] == got["id"]
+
+    async def test_member_may_send_without_joining(self, room):
+        message = await send(room.idle, room.name, "from the side")
+        assert (await room.bob.next("new_message"))["id"] == message["id"]
+        await room.sync()
+        assert room.idle.named("new_message") == []  # it did not join the room
+
+    async def test_same_nonce_returns_the_first_message_and_broadcasts_once(self, room):
+        first = await send(room.alice, room.name, "once", nonce="dup")
+        again = await send(room.alice, room.name, "once", nonce="dup")
+        assert again["id"] == first["id"]
+        await room.sync()
+        assert len(room.bob.named("new_message")) == 1
+
+    async def test_non_member_is_refused_and_nothing_is_emitted(self, room):
+        ack = await room.outsider.call("send_message", {"room": room.name, "content": "x"})
+        assert ack["ok"] is False and ack["code"] == "NOT_CHANNEL_MEMBER"
+        await room.sync()
+        assert all(p.named("new_message") == [] for p in room.listeners)
+
+    async def test_read_only_channel_refuses_members_and_emits_nothing(self, rt, room, connect):
+        ro = room.world.room("announcements")
+        for p in (room.alice, room.bob):
+            await p.call("join_room", {"room": ro})
+        await room.sync()
+        room.clear()
+        await room.bob.emit("send_message", {"room": ro, "content": "nope"})
+        err = await room.bob.next("error")
+        assert err["code"] == "CHANNEL_READ_ONLY"
+        await room.sync()
+        assert all(p.named("new_message") == [] for p in room.listeners)
+        owner_message = await send(room.alice, ro, "owner may")
+        assert (await room.bob.next("new_message"))["id"] == owner_message["id"]
+
+    async def test_single_file_and_files_are_validated_by_the_same_rules(self, room):
+        ack = await room.alice.call(
+            "send_message", {"room": room.name, "content": "f", "file": "uploads/nope/x.png"}
+        )
+        assert ack["ok"] is False and ack["code"] == "INVALID_INPUT"
+        assert ack["details"]["field"] == "files"
+        ack = await room.alice.call(
+            "send_message", {"room": room.name, "file": {"path": "uploads/nope/x.png"}}
+        )
+        assert ack["ok"] is False and ack["details"]["field"] == "files"
+
+    async def test_uploaded_file_is_attached(self, room):
+        up = await room.world.alice.post(
+            "/api/upload", files={"file": ("note.txt", b"hello there\n", "text/plain")}
+        )
+        assert up.status_code == 201, up.text
+        path = up.json()["path"]
+        message = await send(room.alice, room.name, "", file={"path": path})
+        assert [f["path"] for f in message["files"]] == [path]
+        assert (await room.bob.next("new_message"))["files"] == message["files"]
+
+    async def test_rest_send_emits_the_same_new_message(self, room):
+        r = await room.world.bob.post(
+            f"/api/channels/{room.world.general}/messages", json={"content": "via REST"}
+        )
+        assert r.status_code == 201, r.text
+        got = await room.alice.next("new_message")
+        assert got == r.json()
+        assert (await room.bob.next("new_message"))["id"] == got["id"]
+        await room.sync()
+        assert room.outsider.named("new_message") == [] and room.idle.named("new_message") == []
+
+
+class TestTyping:
+    @pytest.mark.parametrize(
+        ("client_event", "server_event"),
+        [("typing", "user_typing"), ("stop_typing", "user_stopped_typing")],
+    )
+    async def test_reaches_the_others_in_the_room_only(self, room, client_event, server_event):
+        ack = await room.alice.call(client_event, {"room": room.name})
+        assert ack == {"ok": True}
+        got = await room.bob.next(server_event)
+        assert got == {
+            "username": "alice",
+            "user_id": room.world.alice.user["id"],
+            "room": room.name,
+        }
+        await room.sync()
+        assert room.alice.named(server_event) == []  # not the typist
+        assert room.idle.named(server_event) == []
+        assert room.outsider.named(server_event) == []
+
+    async def test_only_from_a_joined_room(self, room):
+        await room.idle.emit("typing", {"room": room.name})
+        err = await room.idle.next("error")
+        assert err["code"] == "NOT_CHANNEL_MEMBER"
+        ack = await room.outsider.call("typing", {"room": room.name})
+        assert ack["ok"] is False and ack["code"] == "NOT_CHANNEL_MEMBER"
+        await room.sync()
+        assert room.bob.named("user_typing") == []
+
+
+class TestReactions:
+    async def test_add_and_remove(self, room):
+        message = await send(room.bob, room.name, "react to me")
+        await room.sync()
+        room.clear()
+        ack = await room.alice.call(
+            "add_reaction", {"room": room.name, "message_id": message["id"], "emoji": "👍"}
+        )
+        assert ack["ok"] is True
+        assert ack["message"]["reactions"] == [{"emoji": "👍", "count": 1, "users": ["alice"]}]
+        expected = {"message_id": message["id"], "emoji": "👍", "username": "alice"}
+        for p in (room.alice, room.bob):
+            assert await p.next("reaction_added") == {**expected, "room": room.name}
+        await room.alice.emit(
+            "remove_reaction", {"room": room.name, "message_id": message["id"], "emoji": "👍"}
+        )
+        for p in (room.alice, room.bob):
+            assert await p.next("reaction_removed") == {**expected, "room": room.name}
+        await room.sync()
+        for p in (room.idle, room.outsider):
+            assert p.named("reaction_added") == [] and p.named("reaction_removed") == []
+
+    async def test_message_of_another_channel_is_not_found_and_unchanged(self, rt, room):
+        other = room.world.room("random")
+        await room.alice.call("join_room", {"room": other})
+        message = await send(room.alice, other, "elsewhere")
+        ack = await room.bob.call(
+            "add_reaction", {"room": room.name, "message_id": message["id"], "emoji": "👍"}
+        )
+        assert ack["ok"] is False and ack["code"] == "MESSAGE_NOT_FOUND"
+        await room.sync()
+        assert room.bob.named("reaction_added") == []
+        r = await room.world.alice.get(f"/api/channels/{room.world.random}/messages")
+        assert r.json()["messages"][-1]["reactions"] == []
+
+
+class TestPins:
+    async def test_pin_and_unpin(self, room):
+        message = await send(room.bob, room.name, "pin me")
+        ack = await room.alice.call("pin_message", {"room": room.name, "message_id": message["id"]})
+        assert ack["ok"] is True and ack["message_id"] == message["id"]
+        assert ack["message"]["pinned"] is True
+        for p in (room.alice, room.bob):
+            assert await p.next("message_pinned") == {
+                "message_id": message["id"],
+                "room": room.name,
+            }
+        await room.bob.emit("unpin_message", {"room": room.name, "message_id": message["id"]})
+        for p in (room.alice, room.bob):
+            assert await p.next("message_unpinned") == {
+                "message_id": message["id"],
+                "room": room.name,
+            }
+        await room.sync()
+        for p in (room.idle, room.outsider):
+            assert p.named("message_pinned") == [] and p.named("message_unpinned") == []
+
+    async def test_same_rules_as_rest_a_member_cannot_pin_anothers_message(self, room):
+        message = await send(room.alice, room.name, "mine")
+        ack = await room.bob.call("pin_message", {"room": room.name, "message_id": message["id"]})
+        assert ack["ok"] is False and ack["code"] == "INSUFFICIENT_PERMISSIONS"
+        await room.sync()
+        assert room.alice.named("message_pinned") == []
+
+    async def test_message_must_belong_to_the_room(self, room):
+        other = room.world.room("random")
+        await room.alice.call("join_room", {"room": other})
+        message = await send(room.alice, other, "elsewhere")
+        ack = await room.alice.call("pin_message", {"room": room.name, "message_id": message["id"]})
+        assert ack["ok"] is False and ack["code"] == "MESSAGE_NOT_FOUND"
+
+    async def test_unknown_message(self, room):
+        ack = await room.alice.call("pin_message", {"room": room.name, "message_id": 987654})
+        assert ack["ok"] is False and ack["code"] == "MESSAGE_NOT_FOUND"
+
+
+class TestServiceEventsReachTheirRooms:
+    """Events recorded by any service leave after commit and reach their room."""
+
+    async def test_rolled_back_unit_emits_nothing(self, rt, room):
+        with pytest.raises(RuntimeError):
+            async with rt.transaction() as tx:
+                tx.emit(room.name, "new_message", {"id": -1})
+                raise RuntimeError("boom")
+        await emit_events(rt, (room.name, "marker", {"n": 1}))
+        assert await room.bob.next("marker") == {"n": 1}
+        assert room.bob.named("new_message") == []
+
+    async def test_skip_sid_excludes_that_socket(self, rt, room):
+        async with rt.transaction() as tx:
+            tx.emit(room.name, "custom", {"x": 1}, skip_sid=room.bob.sid)
+        assert await room.alice.next("custom") == {"x": 1}
+        await room.sync()
+        assert room.bob.named("custom") == []
+
+
+def members(rt: Any, name: str) -> set[str]:
+    return {sid for sid, _ in rt.extras["realtime"].sio.manager.get_participants("/", name)}
