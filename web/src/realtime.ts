@@ -204,10 +204,11 @@ function bind(s: Socket): void {
   };
   s.on("member_joined", members);
   s.on("member_left", members);
-  for (const ev of ["friend_request", "friend_accepted", "friend_removed", "friend_declined",
-    "friend_cancelled"]) {
-    s.on(ev, () => void actions.loadFriends());
-  }
+  // Every friend_* event (request, accepted, removed, declined, cancelled): refetch the
+  // lists, which is one small call and cannot drift from the server.
+  s.onAny((ev: string) => {
+    if (ev.startsWith("friend_")) void actions.loadFriends();
+  });
   s.on("presence_update", (d: { username: string; status: "online" | "offline" }) => {
     setState((st) => ({ presence: { ...st.presence, [d.username]: d.status } }));
   });

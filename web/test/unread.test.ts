@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { anyUnread, emptyUnread, isUnread, markRead, noteMessage, seed } from "../src/unread";
+import { anyUnread, emptyUnread, isUnread, markRead, noteMessage, seed, type UnreadState } from "../src/unread";
 
 describe("unread marks", () => {
   it("a channel seen for the first time starts read", () => {
@@ -29,7 +29,7 @@ describe("unread marks", () => {
   });
 
   it("a stored last-read position survives and older history does not lower it", () => {
-    let s = { lastRead: { 1: 20 }, latest: {} };
+    let s: UnreadState = { lastRead: { 1: 20 }, latest: {} };
     s = seed(s, 1, 25);
     expect(isUnread(s, 1)).toBe(true);
     s = seed(s, 1, 5);

@@ -1,0 +1,88 @@
+"""Browser tests: Debian's chromium driven by Playwright (Python) against the real
+``guildhall serve`` process, with the built web client.
+
+Never ``playwright install``: the browser is the distribution's ``chromium`` package,
+installed here when missing (we run as root in CI and on the dev machines)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import live, spawn_server  # noqa: F401  (fixtures)
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+INDEX = ROOT / "src" / "guildhall" / "static" / "index.html"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _install_chromium() -> str | None:
+    """Why it could not be installed, or None when it is there."""
+    if Path(CHROMIUM).exists():
+        return None
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return "not root or no apt-get: install Debian's chromium package by hand"
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+        if done.returncode != 0:
+            return f"{' '.join(cmd)} failed: {done.stderr[-2000:]}"
+    return None if Path(CHROMIUM).exists() else "apt-get installed no /usr/bin/chromium"
+
+
+def _build_client() -> str | None:
+    if INDEX.exists():
+        return None
+    if not shutil.which("npm"):
+        return "the web client is not built and npm is missing (run `make build`)"
+    web = ROOT / "web"
+    for cmd in (["npm", "ci", "--no-audit", "--no-fund"], ["npm", "run", "build"]):
+        done = subprocess.run(cmd, cwd=web, capture_output=True, text=True, timeout=900)
+        if done.returncode != 0:
+            return f"{' '.join(cmd)} failed: {(done.stdout + done.stderr)[-2000:]}"
+    return None if INDEX.exists() else "the build wrote no index.html"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    reason = _install_chromium()
+    if reason:
+        pytest.skip(f"BROWSER TESTS SKIPPED: chromium unavailable: {reason}")
+    reason = _build_client()
+    if reason:
+        pytest.skip(f"BROWSER TESTS SKIPPED: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def new_context(browser):  # type: ignore[no-untyped-def]
+    """``new_context(**options)``: a fresh browser profile (its own cookies); closed after."""
+    made = []
+
+    def make(**options):  # type: ignore[no-untyped-def]
+        ctx = browser.new_context(viewport={"width": 1280, "height": 800}, **options)
+        ctx.set_default_timeout(10_000)
+        made.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in made:
+        ctx.close()

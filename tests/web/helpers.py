@@ -1,0 +1,80 @@
+"""Driving the web client the way a person does: by labels, roles and visible text."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from playwright.sync_api import BrowserContext, Page, expect
+
+PASSWORD = "correct horse battery"
+
+
+def register(ctx: BrowserContext, base: str, username: str) -> Page:
+    page = ctx.new_page()
+    page.goto(base + "/register")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Email").fill(f"{username}@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_test_id("me")).to_have_text(username)
+    return page
+
+
+def create_guild(page: Page, name: str) -> None:
+    page.get_by_role("button", name="Create a server").click()
+    page.get_by_label("Server name").fill(name)
+    page.get_by_role("dialog").get_by_role("button", name="Create").click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+
+
+def create_channel(page: Page, name: str, kind: str = "text", category: str | None = None) -> None:
+    label = "Create category" if kind == "category" else "Create channel"
+    page.get_by_role("button", name=f"+ {label}").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Type").select_option(kind)
+    dialog.get_by_label("Category name" if kind == "category" else "Channel name").fill(name)
+    if category:
+        dialog.get_by_label("Category", exact=True).select_option(label=category)
+    dialog.get_by_role("button", name="Create").click()
+    expect(dialog).to_have_count(0)
+
+
+def open_channel(page: Page, name: str) -> None:
+    page.locator(f'a.channel[data-channel="{name}"]').click()
+    expect(page.locator(".chat-title")).to_contain_text(name)
+
+
+def create_invite_link(page: Page) -> str:
+    page.get_by_role("button", name="Invite people").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("button", name="Create invite").click()
+    link = dialog.get_by_label("Invite link")
+    expect(link).to_have_value(re.compile(r"/invite/[A-Za-z0-9]{8,}$"))
+    value = link.input_value()
+    dialog.get_by_role("button", name="Copy").click()
+    expect(dialog.get_by_role("status")).to_have_text("Copied!")
+    page.keyboard.press("Escape")
+    return value
+
+
+def composer(page: Page):  # type: ignore[no-untyped-def]
+    return page.locator(".composer textarea")
+
+
+def send(page: Page, text: str) -> None:
+    box = composer(page)
+    box.fill(text)
+    box.press("Enter")
+
+
+def message(page: Page, text: str):  # type: ignore[no-untyped-def]
+    return page.get_by_role("log").locator("article.msg", has_text=text)
+
+
+def png_bytes(color: tuple[int, int, int] = (200, 40, 40)) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), color).save(buf, "PNG")
+    return buf.getvalue()
