@@ -1,0 +1,163 @@
+"""Two people in two browsers: register, guild + invite, real-time chat and everything
+that must show up on the other side without a reload."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.web.helpers import (
+    composer,
+    create_channel,
+    create_guild,
+    create_invite_link,
+    message,
+    open_channel,
+    png_bytes,
+    register,
+    send,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def pair(live, new_context):  # type: ignore[no-untyped-def]
+    """alice owns "Book club" with #general; bob joined through the invite link."""
+    alice_ctx, bob_ctx = new_context(), new_context()
+    alice = register(alice_ctx, live.url, "alice")
+    bob = register(bob_ctx, live.url, "bob")
+    dialogs: list[str] = []
+    for page in (alice, bob):
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    create_guild(alice, "Book club")
+    create_channel(alice, "Talk", kind="category")
+    create_channel(alice, "general", category="Talk")
+    open_channel(alice, "general")
+    link = create_invite_link(alice)
+
+    bob.goto(link)
+    expect(bob.get_by_role("heading", name="Book club")).to_be_visible()
+    bob.get_by_role("button", name="Join Book club").click()
+    open_channel(bob, "general")
+    return alice, bob, alice_ctx, bob_ctx, dialogs
+
+
+def test_chat_in_real_time(pair):  # type: ignore[no-untyped-def]
+    alice, bob, _, _, dialogs = pair
+
+    # Messages both ways; Shift+Enter is a newline, Enter sends.
+    box = composer(alice)
+    box.fill("hello bob")
+    box.press("Shift+Enter")
+    box.press_sequentially("second line")
+    box.press("Enter")
+    expect(message(bob, "hello bob")).to_contain_text("second line")
+    send(bob, "hi **alice**")
+    expect(message(alice, "hi alice").locator("strong")).to_have_text("alice")
+
+    # Typing indicator.
+    composer(bob).press_sequentially("typing something")
+    expect(alice.get_by_test_id("typing")).to_have_text("bob is typing…")
+    composer(bob).fill("")
+
+    # The members list shows both, online.
+    expect(alice.get_by_test_id("member").filter(has_text="bob")).to_have_class(re.compile("online"))
+
+    # Reaction, through the picker.
+    target = message(alice, "hi alice")
+    target.hover()
+    target.get_by_role("button", name="Add reaction").click()
+    alice.get_by_role("dialog", name="Emoji").get_by_role("button", name="👍").click()
+    expect(message(bob, "hi alice").get_by_role("button", name="👍 1")).to_be_visible()
+
+    # Edit own message with Up on the empty composer.
+    composer(alice).click()
+    composer(alice).press("ArrowUp")
+    editor = alice.get_by_role("log").get_by_label("Edit")
+    editor.fill("hello bob, edited")
+    editor.press("Enter")
+    expect(message(bob, "hello bob, edited")).to_contain_text("(edited)")
+
+    # Pin bob's message (alice owns the guild), and the pins list shows it.
+    msg = message(alice, "hi alice")
+    msg.hover()
+    msg.get_by_role("button", name="Pin").click()
+    expect(message(bob, "hi alice").locator(".pin-mark")).to_be_visible()
+    bob.get_by_role("button", name="Pinned messages").click()
+    expect(bob.get_by_test_id("pins")).to_contain_text("hi alice")
+
+    # Delete own message (with the confirmation dialog).
+    send(alice, "to be deleted")
+    expect(message(bob, "to be deleted")).to_be_visible()
+    doomed = message(alice, "to be deleted")
+    doomed.hover()
+    doomed.get_by_role("button", name="Delete message").click()
+    alice.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    expect(message(bob, "to be deleted")).to_have_count(0)
+    expect(message(alice, "to be deleted")).to_have_count(0)
+
+    # Script in a message is shown as text and runs nothing.
+    payload = "<img src=x onerror=alert(1)>"
+    send(bob, payload)
+    expect(message(alice, payload).get_by_test_id("content")).to_have_text(payload)
+    assert alice.get_by_role("log").locator('img[src="x"]').count() == 0
+    alice.wait_for_timeout(300)
+    assert dialogs == []
+
+
+def test_poll_vote_shows_live(pair):  # type: ignore[no-untyped-def]
+    alice, bob, *_ = pair
+    alice.get_by_role("button", name="Create poll").click()
+    dialog = alice.get_by_role("dialog")
+    dialog.get_by_label("Question").fill("Next book?")
+    dialog.get_by_label("Option 1").fill("Dune")
+    dialog.get_by_label("Option 2").fill("Emma")
+    dialog.get_by_role("button", name="Create").click()
+    poll_on_bob = bob.get_by_role("group", name="Poll: Next book?")
+    expect(poll_on_bob).to_be_visible()
+    expect(poll_on_bob).to_contain_text(re.compile(r"Ends in"))
+    poll_on_bob.get_by_role("button", name=re.compile(r"^Dune")).click()
+    expect(poll_on_bob.get_by_role("button", name=re.compile(r"^Dune"))).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    poll_on_alice = alice.get_by_role("group", name="Poll: Next book?")
+    expect(poll_on_alice.get_by_role("button", name="Dune: 1 votes")).to_be_visible()
+
+
+def test_image_upload_previews_on_both_sides(pair):  # type: ignore[no-untyped-def]
+    alice, bob, *_ = pair
+    alice.get_by_test_id("file-input").set_input_files(
+        {"name": "red.png", "mimeType": "image/png", "buffer": png_bytes()}
+    )
+    expect(alice.locator(".upload .thumb")).to_be_visible()
+    send(alice, "a picture")
+    for page in (alice, bob):
+        img = message(page, "a picture").locator("img.preview")
+        expect(img).to_have_attribute("src", re.compile(r"^/uploads/.+red\.png$"))
+        page.wait_for_function(
+            "el => el.complete && el.naturalWidth === 64", arg=img.element_handle()
+        )
+
+
+def test_dropped_socket_reconnects_and_fills_missed_messages(pair):  # type: ignore[no-untyped-def]
+    alice, bob, _, bob_ctx, _ = pair
+    send(alice, "before the drop")
+    expect(message(bob, "before the drop")).to_be_visible()
+
+    bob_ctx.set_offline(True)
+    expect(bob.get_by_role("alert").filter(has_text="reconnecting")).to_be_visible()
+    for i in range(3):
+        send(alice, f"missed {i}")
+    expect(message(alice, "missed 2")).to_be_visible()
+    bob_ctx.set_offline(False)
+
+    for i in range(3):
+        expect(message(bob, f"missed {i}")).to_be_visible(timeout=15_000)
+    expect(bob.get_by_role("alert").filter(has_text="reconnecting")).to_have_count(0)
+    # And live delivery works again on the new socket.
+    send(alice, "after the drop")
+    expect(message(bob, "after the drop")).to_be_visible()
