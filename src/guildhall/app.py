@@ -21,6 +21,7 @@ from guildhall.config import Settings
 from guildhall.emojis.router import router as emojis_router
 from guildhall.errors import install_error_handlers
 from guildhall.files.router import router as files_router
+from guildhall.files.router import uploads_router
 from guildhall.friends.router import router as friends_router
 from guildhall.guilds.router import router as guilds_router
 from guildhall.kit.responses import JSONResponse
@@ -45,6 +46,7 @@ ROUTERS = [
     channels_router,
     messages_router,
     files_router,
+    uploads_router,
     search_router,
     emojis_router,
     polls_router,

@@ -77,7 +77,7 @@ def test_chat_in_real_time(pair):  # type: ignore[no-untyped-def]
     # Edit own message with Up on the empty composer.
     composer(alice).click()
     composer(alice).press("ArrowUp")
-    editor = alice.get_by_role("log").get_by_label("Edit")
+    editor = alice.get_by_role("log").get_by_label("Edit message")
     editor.fill("hello bob, edited")
     editor.press("Enter")
     expect(message(bob, "hello bob, edited")).to_contain_text("(edited)")
@@ -125,7 +125,7 @@ def test_poll_vote_shows_live(pair):  # type: ignore[no-untyped-def]
         "aria-pressed", "true"
     )
     poll_on_alice = alice.get_by_role("group", name="Poll: Next book?")
-    expect(poll_on_alice.get_by_role("button", name="Dune: 1 votes")).to_be_visible()
+    expect(poll_on_alice.get_by_role("button", name="Dune: 1 vote")).to_be_visible()
 
 
 def test_image_upload_previews_on_both_sides(pair):  # type: ignore[no-untyped-def]

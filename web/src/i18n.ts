@@ -8,7 +8,7 @@ const en = {
   welcomeBack: "Welcome back!", createAccount: "Create an account",
   guilds: "Servers", home: "Home", friends: "Friends", createGuild: "Create a server",
   guildName: "Server name", create: "Create", cancel: "Cancel", save: "Save", close: "Close",
-  delete: "Delete", edit: "Edit", confirm: "Confirm",
+  delete: "Delete", edit: "Edit", editMessage: "Edit message", confirm: "Confirm",
   deleteGuild: "Delete server", leaveGuild: "Leave server",
   confirmDeleteGuild: "Delete the server “{name}” and everything in it?",
   guildSettings: "Server settings", channels: "Channels", textChannels: "Text channels",
@@ -20,7 +20,7 @@ const en = {
   invite: "Invite people", createInvite: "Create invite", inviteLink: "Invite link",
   copy: "Copy", copied: "Copied!", expiresHours: "Expires after (hours, 0 = never)",
   maxUses: "Max uses (0 = unlimited)", joinGuild: "Join {name}", youAreInvited: "You are invited to",
-  membersCount: "{n} members", inviteInvalid: "This invite is invalid or has expired.",
+  membersCount: "{n} member|{n} members", inviteInvalid: "This invite is invalid or has expired.",
   accept: "Accept", decline: "Decline", remove: "Remove", addFriend: "Add friend",
   send: "Send", sendRequest: "Send friend request", all: "All", pending: "Pending",
   incoming: "Incoming request", outgoing: "Outgoing request", noFriends: "No friends yet.",
@@ -38,7 +38,7 @@ const en = {
   description: "Description",
   poll: "Poll", createPoll: "Create poll", question: "Question", option: "Option {n}",
   addOption: "Add option", allowMultiple: "Allow several answers", durationHours: "Duration (hours)",
-  votes: "{n} votes", vote: "Vote", retractVote: "Remove my vote", pollEnds: "Ends {when}",
+  votes: "{n} vote|{n} votes", vote: "Vote", retractVote: "Remove my vote", pollEnds: "Ends {when}",
   pollEnded: "Ended", search: "Search", searchPlaceholder: "Search messages", noResults: "No results.",
   typing1: "{a} is typing…", typing2: "{a} and {b} are typing…", typingMany: "Several people are typing…",
   loadingOlder: "Loading older messages…", beginning: "This is the beginning of #{channel}.",
@@ -63,7 +63,8 @@ const ru: Record<Key, string> = {
   welcomeBack: "С возвращением!", createAccount: "Создать аккаунт",
   guilds: "Серверы", home: "Главная", friends: "Друзья", createGuild: "Создать сервер",
   guildName: "Название сервера", create: "Создать", cancel: "Отмена", save: "Сохранить",
-  close: "Закрыть", delete: "Удалить", edit: "Изменить", confirm: "Подтвердить",
+  close: "Закрыть", delete: "Удалить", edit: "Изменить", editMessage: "Редактировать сообщение",
+  confirm: "Подтвердить",
   deleteGuild: "Удалить сервер", leaveGuild: "Покинуть сервер",
   confirmDeleteGuild: "Удалить сервер «{name}» со всем содержимым?",
   guildSettings: "Настройки сервера", channels: "Каналы", textChannels: "Текстовые каналы",
@@ -75,7 +76,8 @@ const ru: Record<Key, string> = {
   invite: "Пригласить", createInvite: "Создать приглашение", inviteLink: "Ссылка-приглашение",
   copy: "Копировать", copied: "Скопировано!", expiresHours: "Срок действия (часов, 0 — бессрочно)",
   maxUses: "Макс. использований (0 — без ограничений)", joinGuild: "Вступить в {name}",
-  youAreInvited: "Вас пригласили в", membersCount: "Участников: {n}",
+  youAreInvited: "Вас пригласили в",
+  membersCount: "{n} участник|{n} участника|{n} участников|{n} участника",
   inviteInvalid: "Приглашение недействительно или истекло.",
   accept: "Принять", decline: "Отклонить", remove: "Удалить", addFriend: "Добавить в друзья",
   send: "Отправить", sendRequest: "Отправить заявку", all: "Все", pending: "Ожидают",
@@ -94,7 +96,7 @@ const ru: Record<Key, string> = {
   emojiName: "Название", file: "Файл", description: "Описание",
   poll: "Опрос", createPoll: "Создать опрос", question: "Вопрос", option: "Вариант {n}",
   addOption: "Добавить вариант", allowMultiple: "Несколько ответов", durationHours: "Длительность (часов)",
-  votes: "Голосов: {n}", vote: "Голосовать", retractVote: "Отозвать голос", pollEnds: "Завершится {when}",
+  votes: "{n} голос|{n} голоса|{n} голосов|{n} голоса", vote: "Голосовать", retractVote: "Отозвать голос", pollEnds: "Завершится {when}",
   pollEnded: "Завершён", search: "Поиск", searchPlaceholder: "Искать сообщения",
   noResults: "Ничего не найдено.", typing1: "{a} печатает…", typing2: "{a} и {b} печатают…",
   typingMany: "Несколько человек печатают…", loadingOlder: "Загрузка старых сообщений…",
@@ -135,8 +137,19 @@ export function setLang(l: Lang): void {
   if (typeof document !== "undefined") document.documentElement.lang = l;
 }
 
+// Plural forms are "|"-separated in Intl.PluralRules order: en one|other, ru one|few|many|other.
+const PLURAL_ORDER: Record<Lang, Intl.LDMLPluralRule[]> = {
+  en: ["one", "other"],
+  ru: ["one", "few", "many", "other"],
+};
+
 export function t(key: Key, vars: Record<string, string | number> = {}): string {
-  const s = dicts[lang][key] ?? en[key];
+  let s = dicts[lang][key] ?? en[key];
+  if (s.includes("|") && typeof vars.n === "number") {
+    const forms = s.split("|");
+    const cat = new Intl.PluralRules(lang).select(vars.n);
+    s = forms[Math.max(0, PLURAL_ORDER[lang].indexOf(cat))] ?? forms[forms.length - 1];
+  }
   return s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
 }
 

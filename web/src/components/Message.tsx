@@ -49,7 +49,7 @@ function MessageRowImpl({ m, compact, highlighted, guildId }: Props) {
         ) : sticker ? (
           <img class="sticker" src={fileUrl(sticker.file_path)} alt={`${t("sticker")}: ${sticker.name}`}
             title={sticker.description ?? sticker.name} width={160} height={160} />
-        ) : m.content ? (
+        ) : m.content && !(m.poll && m.poll.question === m.content) ? (
           <div class="content" data-testid="content">
             {renderMarkdown(m.content, map)}
             {m.edited_at && <span class="edited" title={formatFull(m.edited_at)}> {t("edited")}</span>}
@@ -141,7 +141,7 @@ function InlineEditor({ m }: { m: Message }) {
   };
   return (
     <div class="inline-edit">
-      <textarea aria-label={t("edit")} value={text} autoFocus rows={Math.min(8, text.split("\n").length)}
+      <textarea aria-label={t("editMessage")} value={text} autoFocus rows={Math.min(8, text.split("\n").length)}
         onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)}
         onKeyDown={(e) => {
           if (e.key === "Escape") { e.preventDefault(); done(); }
