@@ -78,3 +78,29 @@ def png_bytes(color: tuple[int, int, int] = (200, 40, 40)) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (64, 48), color).save(buf, "PNG")
     return buf.getvalue()
+
+
+def login(ctx: BrowserContext, base: str, username: str, path: str = "/") -> Page:
+    page = ctx.new_page()
+    page.goto(base + "/login?next=" + path)
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_test_id("me")).to_have_text(username)
+    return page
+
+
+def seed_guild(base: str, owner, name: str, channels: list[str]):  # type: ignore[no-untyped-def]
+    """A guild with text channels, made over REST: ``(guild_id, {name: channel_id})``."""
+    gid = owner.post(f"{base}/api/guilds", json={"name": name}).json()["id"]
+    ids = {}
+    for ch in channels:
+        r = owner.post(f"{base}/api/guilds/{gid}/channels", json={"name": ch})
+        assert r.status_code == 201, r.text
+        ids[ch] = r.json()["id"]
+    return gid, ids
+
+
+def join(base: str, owner, member, gid: int) -> None:  # type: ignore[no-untyped-def]
+    code = owner.post(f"{base}/api/guilds/{gid}/invites", json={}).json()["code"]
+    assert member.post(f"{base}/api/invites/{code}/join").status_code == 200

@@ -65,7 +65,9 @@ def test_chat_in_real_time(pair):  # type: ignore[no-untyped-def]
     composer(bob).fill("")
 
     # The members list shows both, online.
-    expect(alice.get_by_test_id("member").filter(has_text="bob")).to_have_class(re.compile("online"))
+    expect(alice.get_by_test_id("member").filter(has_text="bob")).to_have_class(
+        re.compile("online")
+    )
 
     # Reaction, through the picker.
     target = message(alice, "hi alice")
