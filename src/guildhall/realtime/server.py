@@ -234,6 +234,11 @@ class RealtimeServer:
 
         task.add_done_callback(_done)
 
+    async def presence_settled(self) -> None:
+        """Wait until every pending presence announcement has been published."""
+        while self._presence_tail:
+            await asyncio.wait(list(self._presence_tail.values()))
+
     async def _announce(
         self, previous: asyncio.Task[None] | None, user_id: int, username: str, status: str
     ) -> None:
