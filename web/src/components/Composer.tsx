@@ -82,7 +82,7 @@ export function Composer({ channel }: { channel: Channel }) {
       )}
       <div class="composer-row">
         <button type="button" class="icon" aria-label={t("attach")} title={t("attach")}
-          onClick={() => fileInput.current?.click()}>＋</button>
+          onClick={() => fileInput.current?.click()}>+</button>
         <input ref={fileInput} type="file" multiple hidden aria-label={t("attach")} data-testid="file-input"
           onChange={(e) => {
             const input = e.currentTarget as HTMLInputElement;

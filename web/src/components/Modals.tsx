@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { api, fileUrl } from "../api";
 import {
   createChannel, createGuild, createPoll, deleteChannel, deleteGuild, deleteMessage, leaveGuild,
@@ -17,13 +17,18 @@ export function Modal({ title, children, onSubmit }: { title: string; children: 
   onSubmit?: () => Promise<void> | void }) {
   const ref = useRef<HTMLDivElement>(null);
   const [busy, setBusy] = useState(false);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const prev = document.activeElement as HTMLElement | null;
     ref.current?.querySelector<HTMLElement>("input, select, textarea, button:not(.modal-x)")?.focus();
-    return () => prev?.focus?.();
+    // Escape closes the dialog wherever the focus is (it may not have moved in yet).
+    const onEscape = (e: KeyboardEvent) => { if (e.key === "Escape") close(); };
+    document.addEventListener("keydown", onEscape);
+    return () => {
+      document.removeEventListener("keydown", onEscape);
+      prev?.focus?.();
+    };
   }, []);
   function onKeyDown(e: KeyboardEvent) {
-    if (e.key === "Escape") { e.stopPropagation(); close(); }
     if (e.key === "Tab" && ref.current) {
       // Keep focus inside the dialog.
       const f = Array.from(ref.current.querySelectorAll<HTMLElement>(
