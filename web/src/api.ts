@@ -11,6 +11,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: Record<string, unknown> = {},
+    /** From Retry-After on a 429, in milliseconds. */
+    readonly retryAfter?: number,
   ) {
     super(message);
     this.name = "ApiError";
@@ -238,7 +240,11 @@ export class Api {
           onProgress(1);
           resolve(JSON.parse(xhr.responseText));
         } else {
-          reject(await errorFrom(resp));
+          const err = await errorFrom(resp);
+          reject(xhr.status === 429
+            ? new ApiError(err.status, err.code, err.message, err.details,
+              retryAfterMs(xhr.getResponseHeader("Retry-After")))
+            : err);
         }
       };
       const form = new FormData();

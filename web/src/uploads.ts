@@ -1,5 +1,5 @@
 // Attachments waiting in the composer: uploaded at once, with progress, sent with the message.
-import { api, ApiError, retryAfterMs } from "./api";
+import { api, ApiError } from "./api";
 import { showError } from "./actions";
 import { t } from "./i18n";
 import { getState, setState, toast, type Upload } from "./store";
@@ -24,7 +24,7 @@ export async function startUpload(channelId: number, file: File): Promise<void> 
       return;
     } catch (e) {
       if (e instanceof ApiError && e.status === 429 && attempt < 3) {
-        const wait = retryAfterMs(e.details.retry_after ? String(e.details.retry_after) : "5");
+        const wait = e.retryAfter ?? 5000;
         toast(t("retryIn", { s: Math.ceil(wait / 1000) }), "info");
         await new Promise((r) => setTimeout(r, wait));
         continue;
