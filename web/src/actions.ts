@@ -27,6 +27,14 @@ export async function attempt<T>(fn: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
+// Coming back to the tab reads the channel on screen.
+if (typeof document !== "undefined") {
+  document.addEventListener("visibilitychange", () => {
+    const cid = currentChannelId();
+    if (document.visibilityState === "visible" && cid !== undefined) readChannel(cid);
+  });
+}
+
 api.onRetry = (ms) => toast(t("retryIn", { s: Math.ceil(ms / 1000) }), "info");
 api.onUnauthorized = () => {
   if (getState().me) signedOut();
