@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from guildhall.db import Base, UTCDateTime
@@ -27,6 +27,14 @@ class Message(Base):
         # History, cursors and retention all walk (channel_id, id).
         Index("ix_messages_channel_id_id", "channel_id", "id"),
         Index("ix_messages_author_id", "author_id"),
+        # Pins of a channel (list, count against the cap) without walking its history.
+        Index(
+            "ix_messages_pinned",
+            "channel_id",
+            "id",
+            sqlite_where=text("pinned = 1"),
+            postgresql_where=text("pinned"),
+        ),
         # Idempotent sends: one message per (channel, author, nonce).
         UniqueConstraint("channel_id", "author_id", "nonce", name="uq_messages_nonce"),
     )

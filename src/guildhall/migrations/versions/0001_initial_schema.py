@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 12:24:57.490742
+Create Date: 2026-11-27 12:42:14.512928
 """
 
 from __future__ import annotations
@@ -257,6 +257,13 @@ def upgrade() -> None:
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.create_index("ix_messages_author_id", ["author_id"], unique=False)
         batch_op.create_index("ix_messages_channel_id_id", ["channel_id", "id"], unique=False)
+        batch_op.create_index(
+            "ix_messages_pinned",
+            ["channel_id", "id"],
+            unique=False,
+            sqlite_where=sa.text("pinned = 1"),
+            postgresql_where=sa.text("pinned"),
+        )
 
     op.create_table(
         "attachments",
@@ -374,6 +381,11 @@ def downgrade() -> None:
 
     op.drop_table("attachments")
     with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_messages_pinned",
+            sqlite_where=sa.text("pinned = 1"),
+            postgresql_where=sa.text("pinned"),
+        )
         batch_op.drop_index("ix_messages_channel_id_id")
         batch_op.drop_index("ix_messages_author_id")
 

@@ -1,0 +1,100 @@
+"""The one message shape (contract section 7), used by REST, events, history and pins.
+
+Built for a whole list at once with a constant number of queries — authors,
+attachments with their uploads, reactions with usernames, polls with vote
+counts — never a query per message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from guildhall.kit.time import iso
+from guildhall.models import Attachment, Message, Reaction, Upload, User
+from guildhall.polls.serialize import polls_by_message
+
+
+async def serialize_messages(
+    session: AsyncSession, messages: Sequence[Message]
+) -> list[dict[str, Any]]:
+    """Message dicts in the order given."""
+    if not messages:
+        return []
+    ids = [m.id for m in messages]
+    author_ids = {m.author_id for m in messages}
+    authors = {
+        uid: (username, avatar)
+        for uid, username, avatar in (
+            await session.execute(
+                select(User.id, User.username, User.avatar).where(User.id.in_(author_ids))
+            )
+        ).all()
+    }
+    files: dict[int, list[dict[str, Any]]] = {}
+    for message_id, filename, path, size, mimetype in (
+        await session.execute(
+            select(
+                Attachment.message_id, Upload.filename, Upload.path, Upload.size, Upload.mimetype
+            )
+            .join(Upload, Upload.id == Attachment.upload_id)
+            .where(Attachment.message_id.in_(ids))
+            .order_by(Attachment.message_id, Attachment.position)
+        )
+    ).all():
+        files.setdefault(message_id, []).append(
+            {"filename": filename, "path": path, "size": size, "mimetype": mimetype}
+        )
+    reactions = await _reactions(session, ids)
+    polls = await polls_by_message(session, ids)
+    out = []
+    for m in messages:
+        username, avatar = authors.get(m.author_id, (None, None))
+        out.append(
+            {
+                "id": m.id,
+                "channel_id": m.channel_id,
+                "guild_id": m.guild_id,
+                "author_id": m.author_id,
+                "username": username,
+                "avatar": avatar,
+                "content": m.content,
+                "timestamp": iso(m.created_at),
+                "edited_at": iso(m.edited_at),
+                "pinned": m.pinned,
+                "files": files.get(m.id, []),
+                "reactions": reactions.get(m.id, []),
+                "poll": polls.get(m.id),
+                "nonce": m.nonce,
+            }
+        )
+    return out
+
+
+async def serialize_message(session: AsyncSession, message: Message) -> dict[str, Any]:
+    return (await serialize_messages(session, [message]))[0]
+
+
+async def _reactions(
+    session: AsyncSession, message_ids: Sequence[int]
+) -> dict[int, list[dict[str, Any]]]:
+    """``[{emoji, count, users}]`` per message, emojis in the order first used."""
+    rows = (
+        await session.execute(
+            select(Reaction.message_id, Reaction.emoji, User.username)
+            .join(User, User.id == Reaction.user_id)
+            .where(Reaction.message_id.in_(message_ids))
+            .order_by(Reaction.created_at, Reaction.emoji, Reaction.user_id)
+        )
+    ).all()
+    grouped: dict[int, dict[str, dict[str, Any]]] = {}
+    for message_id, emoji, username in rows:
+        entry = grouped.setdefault(message_id, {}).setdefault(
+            emoji, {"emoji": emoji, "count": 0, "users": []}
+        )
+        entry["count"] += 1
+        entry["users"].append(username)
+    return {mid: list(by_emoji.values()) for mid, by_emoji in grouped.items()}

@@ -1,0 +1,468 @@
+"""Messages: send (idempotent with a nonce), history, edit, delete, pins, reactions,
+retention. REST and Socket.IO call these same functions; each one authorizes
+through ``guilds.access`` and records its events with ``tx.emit``."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from guildhall.db import Tx
+from guildhall.errors import AppError, forbidden, invalid, missing
+from guildhall.events import channel_room
+from guildhall.guilds.access import channel_for_member, message_for_member
+from guildhall.kit.time import utcnow
+from guildhall.kit.validation import clean_text
+from guildhall.messages.reactions import check_emoji
+from guildhall.messages.serialize import serialize_message, serialize_messages
+from guildhall.messages.sql import insert_ignore
+from guildhall.models import Attachment, Channel, Guild, Message, Reaction, Upload, User
+
+NONCE_WINDOW = timedelta(minutes=5)
+MAX_NONCE_LENGTH = 64
+MAX_FILES = 10
+MAX_REACTIONS_PER_MESSAGE = 20  # distinct emojis, as Discord
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+
+
+def room_of(message: Message) -> str:
+    return channel_room(message.guild_id, message.channel_id)
+
+
+# --- input --------------------------------------------------------------------
+
+
+def _file_paths(files: Any) -> list[str]:
+    """Upload paths, deduplicated in order. Sockets pass raw data, so types are checked
+    here too; ``{"path": ...}`` items are accepted as the socket contract allows."""
+    if files is None:
+        return []
+    if not isinstance(files, list):
+        raise invalid("files", "files must be a list of upload paths")
+    paths: list[str] = []
+    for item in files:
+        if isinstance(item, dict):
+            item = item.get("path")
+        if not isinstance(item, str) or not item:
+            raise invalid("files", "files must be a list of upload paths")
+        if item not in paths:
+            paths.append(item)
+    if len(paths) > MAX_FILES:
+        raise invalid("files", f"At most {MAX_FILES} files a message")
+    return paths
+
+
+def _nonce(nonce: Any) -> str | None:
+    if nonce is None or nonce == "":
+        return None
+    if not isinstance(nonce, str):
+        raise invalid("nonce", "nonce must be a string")
+    return clean_text(nonce, "nonce", 1, MAX_NONCE_LENGTH, strip=False)
+
+
+def _content(tx: Tx, content: Any, has_files: bool) -> str:
+    if content is None:
+        if has_files:
+            return ""
+        raise missing("content")
+    if not isinstance(content, str):
+        raise invalid("content", "content must be a string")
+    return clean_text(content, "content", 0 if has_files else 1, tx.settings.max_message_length)
+
+
+async def _owned_uploads(tx: Tx, user_id: int, paths: list[str]) -> list[Upload]:
+    if not paths:
+        return []
+    rows = (
+        (
+            await tx.session.execute(
+                select(Upload).where(Upload.path.in_(paths), Upload.owner_id == user_id)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    by_path = {u.path: u for u in rows}
+    if len(by_path) != len(paths):
+        raise invalid("files", "files must be paths of your own uploads")
+    return [by_path[p] for p in paths]
+
+
+# --- send -----------------------------------------------------------------------
+
+
+async def _by_nonce(tx: Tx, channel_id: int, user_id: int, nonce: str) -> Message | None:
+    return await tx.session.scalar(
+        select(Message).where(
+            Message.channel_id == channel_id, Message.author_id == user_id, Message.nonce == nonce
+        )
+    )
+
+
+async def send(
+    tx: Tx,
+    user_id: int,
+    channel_id: int,
+    content: str | None,
+    files: list[str] | None = None,
+    nonce: str | None = None,
+) -> dict[str, Any]:
+    """Store a message and emit ``new_message`` to its channel room.
+
+    A ``nonce`` seen from the same user in the same channel within five minutes
+    returns the first message instead of a second one, also when two identical
+    sends race: the unique ``(channel_id, author_id, nonce)`` decides the winner.
+    """
+    channel, guild = await channel_for_member(tx, channel_id, user_id)
+    if channel.type != "text":
+        raise invalid("channel_id", "Messages can only be sent to text channels")
+    if channel.read_only and guild.owner_id != user_id:
+        raise AppError("CHANNEL_READ_ONLY", 403, "Only the guild owner can post in this channel")
+    paths = _file_paths(files)
+    text = _content(tx, content, has_files=bool(paths))
+    key = _nonce(nonce)
+
+    if key is not None:
+        earlier = await _by_nonce(tx, channel.id, user_id, key)
+        if earlier is not None:
+            if earlier.created_at > utcnow() - NONCE_WINDOW:
+                return await serialize_message(tx.session, earlier)
+            # Expired: free the nonce for the new message (the constraint is unique).
+            await tx.session.execute(
+                update(Message).where(Message.id == earlier.id).values(nonce=None)
+            )
+            earlier.nonce = None
+
+    await tx.rt.limits.message.check(
+        user_id, "TOO_MANY_MESSAGES", "You are sending messages too fast"
+    )
+    uploads = await _owned_uploads(tx, user_id, paths)
+
+    message = Message(
+        channel_id=channel.id, guild_id=guild.id, author_id=user_id, content=text, nonce=key
+    )
+    try:
+        async with tx.session.begin_nested():
+            tx.session.add(message)
+            await tx.session.flush()
+    except IntegrityError:
+        # A concurrent send with the same nonce committed first: answer with its message.
+        winner = await _by_nonce(tx, channel.id, user_id, key) if key is not None else None
+        if winner is None:
+            raise
+        return await serialize_message(tx.session, winner)
+
+    if uploads:
+        tx.session.add_all(
+            Attachment(message_id=message.id, upload_id=u.id, position=i)
+            for i, u in enumerate(uploads)
+        )
+        await tx.session.flush()
+    await _enforce_retention(tx, channel, message.id)
+    data = await serialize_message(tx.session, message)
+    tx.emit(room_of(message), "new_message", data)
+    return data
+
+
+async def _enforce_retention(tx: Tx, channel: Channel, keep_id: int) -> None:
+    """Keep the channel at ``max_messages_per_channel`` by deleting its oldest unpinned
+    messages (never ``keep_id``, the one just sent), emitting ``message_deleted``.
+
+    Cheap per send: one probe for the (cap+1)-th newest message walks the
+    ``(channel_id, id)`` index; only when it exists are the overflow counted.
+    """
+    cap = tx.settings.max_messages_per_channel
+    if cap <= 0:
+        return
+    boundary = await tx.session.scalar(
+        select(Message.id)
+        .where(Message.channel_id == channel.id)
+        .order_by(Message.id.desc())
+        .offset(cap)
+        .limit(1)
+    )
+    if boundary is None:
+        return
+    overflow = await tx.session.scalar(
+        select(func.count())
+        .select_from(Message)
+        .where(Message.channel_id == channel.id, Message.id <= boundary)
+    )
+    victims = list(
+        (
+            await tx.session.execute(
+                select(Message.id)
+                .where(
+                    Message.channel_id == channel.id,
+                    ~Message.pinned,
+                    Message.id != keep_id,
+                )
+                .order_by(Message.id)
+                .limit(overflow or 0)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not victims:
+        return
+    await tx.session.execute(
+        sql_delete(Message)
+        .where(Message.id.in_(victims))
+        .execution_options(synchronize_session=False)
+    )
+    room = channel_room(channel.guild_id, channel.id)
+    for mid in victims:
+        tx.emit(room, "message_deleted", {"id": mid, "room": room, "channel_id": channel.id})
+
+
+# --- history --------------------------------------------------------------------
+
+
+async def _readable_channel(tx: Tx, user_id: int, channel_id: int) -> Channel:
+    channel, _ = await channel_for_member(tx, channel_id, user_id)
+    return channel
+
+
+async def _newest(tx: Tx, channel_id: int, limit: int, offset: int = 0) -> list[Message]:
+    """``limit`` messages from ``offset`` below the newest, oldest first; an index walk."""
+    rows = (
+        (
+            await tx.session.execute(
+                select(Message)
+                .where(Message.channel_id == channel_id)
+                .order_by(Message.id.desc())
+                .offset(offset)
+                .limit(limit)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    return list(reversed(rows))
+
+
+async def latest(tx: Tx, user_id: int, channel_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """The newest ``limit`` messages of a channel, oldest first (``messages_history``)."""
+    await _readable_channel(tx, user_id, channel_id)
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    return await serialize_messages(tx.session, await _newest(tx, channel_id, limit))
+
+
+async def history_page(
+    tx: Tx, user_id: int, channel_id: int, page: int = 1, limit: int = DEFAULT_PAGE_SIZE
+) -> dict[str, Any]:
+    """Page ``page`` counted from the newest messages, oldest first within the page."""
+    await _readable_channel(tx, user_id, channel_id)
+    total = (
+        await tx.session.scalar(
+            select(func.count()).select_from(Message).where(Message.channel_id == channel_id)
+        )
+        or 0
+    )
+    offset = (page - 1) * limit
+    messages = await _newest(tx, channel_id, limit, offset) if offset < total else []
+    return {
+        "messages": await serialize_messages(tx.session, messages),
+        "pagination": {
+            "page": page,
+            "limit": limit,
+            "total": total,
+            "pages": math.ceil(total / limit),
+        },
+    }
+
+
+async def history_window(
+    tx: Tx,
+    user_id: int,
+    channel_id: int,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+) -> dict[str, Any]:
+    """The ``limit`` newest messages older than ``before``, or the ``limit`` oldest newer
+    than ``after``; oldest first either way, straight from the ``(channel_id, id)`` index."""
+    await _readable_channel(tx, user_id, channel_id)
+    stmt = select(Message).where(Message.channel_id == channel_id).limit(limit + 1)
+    if before is not None:
+        stmt = stmt.where(Message.id < before).order_by(Message.id.desc())
+    else:
+        stmt = stmt.where(Message.id > (after or 0)).order_by(Message.id)
+    rows = list((await tx.session.execute(stmt)).scalars().all())
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if before is not None:
+        rows.reverse()
+    return {
+        "messages": await serialize_messages(tx.session, rows),
+        "pagination": {"limit": limit, "has_more": has_more},
+    }
+
+
+async def pins(tx: Tx, user_id: int, channel_id: int) -> list[dict[str, Any]]:
+    """The channel's pinned messages, newest message first."""
+    await _readable_channel(tx, user_id, channel_id)
+    rows = (
+        (
+            await tx.session.execute(
+                select(Message)
+                .where(Message.channel_id == channel_id, Message.pinned)
+                .order_by(Message.id.desc())
+            )
+        )
+        .scalars()
+        .all()
+    )
+    return await serialize_messages(tx.session, rows)
+
+
+# --- changes ----------------------------------------------------------------------
+
+
+def _author_or_owner(message: Message, guild: Guild, user_id: int, action: str) -> None:
+    if user_id not in (message.author_id, guild.owner_id):
+        raise forbidden(
+            "INSUFFICIENT_PERMISSIONS", f"Only the author or the guild owner can {action}"
+        )
+
+
+async def edit(tx: Tx, user_id: int, message_id: int, content: Any) -> dict[str, Any]:
+    """Replace the content (author only); emits ``message_edited`` with the full message."""
+    message, _, _ = await message_for_member(tx, message_id, user_id)
+    if message.author_id != user_id:
+        raise forbidden("INSUFFICIENT_PERMISSIONS", "Only the author can edit a message")
+    has_files = (
+        await tx.session.scalar(
+            select(Attachment.id).where(Attachment.message_id == message.id).limit(1)
+        )
+        is not None
+    )
+    message.content = _content(tx, content, has_files)
+    message.edited_at = utcnow()
+    await tx.session.flush()
+    data = await serialize_message(tx.session, message)
+    room = room_of(message)
+    tx.emit(room, "message_edited", {**data, "room": room})
+    return data
+
+
+async def delete(tx: Tx, user_id: int, message_id: int) -> None:
+    """Delete (author or guild owner); emits ``message_deleted``."""
+    message, _, guild = await message_for_member(tx, message_id, user_id)
+    _author_or_owner(message, guild, user_id, "delete a message")
+    await tx.session.execute(sql_delete(Message).where(Message.id == message.id))
+    room = room_of(message)
+    tx.emit(
+        room, "message_deleted", {"id": message.id, "room": room, "channel_id": message.channel_id}
+    )
+
+
+async def pin(tx: Tx, user_id: int, message_id: int) -> dict[str, Any]:
+    """Pin (author or guild owner), at most ``max_pins_per_channel``; idempotent."""
+    message, channel, guild = await message_for_member(tx, message_id, user_id)
+    _author_or_owner(message, guild, user_id, "pin a message")
+    if not message.pinned:
+        # Serialize pinners of one channel on PostgreSQL so the cap holds under races.
+        await tx.session.execute(
+            select(Channel.id).where(Channel.id == channel.id).with_for_update()
+        )
+        pinned = await tx.session.scalar(
+            select(func.count())
+            .select_from(Message)
+            .where(Message.channel_id == channel.id, Message.pinned)
+        )
+        if (pinned or 0) >= tx.settings.max_pins_per_channel:
+            raise AppError(
+                "LIMIT_REACHED",
+                400,
+                f"At most {tx.settings.max_pins_per_channel} pinned messages a channel",
+            )
+        message.pinned = True
+        await tx.session.flush()
+        room = room_of(message)
+        tx.emit(room, "message_pinned", {"message_id": message.id, "room": room})
+    return await serialize_message(tx.session, message)
+
+
+async def unpin(tx: Tx, user_id: int, message_id: int) -> dict[str, Any]:
+    """Unpin (author or guild owner); idempotent."""
+    message, _, guild = await message_for_member(tx, message_id, user_id)
+    _author_or_owner(message, guild, user_id, "unpin a message")
+    if message.pinned:
+        message.pinned = False
+        await tx.session.flush()
+        room = room_of(message)
+        tx.emit(room, "message_unpinned", {"message_id": message.id, "room": room})
+    return await serialize_message(tx.session, message)
+
+
+async def _username(tx: Tx, user_id: int) -> str | None:
+    return await tx.session.scalar(select(User.username).where(User.id == user_id))
+
+
+async def add_reaction(tx: Tx, user_id: int, message_id: int, emoji: str) -> dict[str, Any]:
+    """React (any member); idempotent. Emits ``reaction_added`` when it is new."""
+    message, _, guild = await message_for_member(tx, message_id, user_id)
+    if not isinstance(emoji, str):
+        raise invalid("emoji", "emoji must be a string")
+    emoji = await check_emoji(tx, guild.id, emoji)
+    used = set(
+        (
+            await tx.session.execute(
+                select(Reaction.emoji).where(Reaction.message_id == message.id).distinct()
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if emoji not in used and len(used) >= MAX_REACTIONS_PER_MESSAGE:
+        raise AppError(
+            "LIMIT_REACHED", 400, f"At most {MAX_REACTIONS_PER_MESSAGE} different reactions"
+        )
+    if await insert_ignore(tx, Reaction, message_id=message.id, emoji=emoji, user_id=user_id):
+        room = room_of(message)
+        tx.emit(
+            room,
+            "reaction_added",
+            {
+                "message_id": message.id,
+                "emoji": emoji,
+                "username": await _username(tx, user_id),
+                "room": room,
+            },
+        )
+    return await serialize_message(tx.session, message)
+
+
+async def remove_reaction(tx: Tx, user_id: int, message_id: int, emoji: str) -> dict[str, Any]:
+    """Take one's own reaction back; idempotent. Emits ``reaction_removed`` when it was there."""
+    message, _, _ = await message_for_member(tx, message_id, user_id)
+    if not isinstance(emoji, str) or not emoji or len(emoji) > 64:
+        raise invalid("emoji", "emoji must be 1-64 characters")
+    # No emoji check: a reaction whose custom emoji was deleted can still be removed.
+    result = await tx.session.execute(
+        sql_delete(Reaction).where(
+            Reaction.message_id == message.id, Reaction.emoji == emoji, Reaction.user_id == user_id
+        )
+    )
+    if result.rowcount:  # type: ignore[attr-defined]
+        room = room_of(message)
+        tx.emit(
+            room,
+            "reaction_removed",
+            {
+                "message_id": message.id,
+                "emoji": emoji,
+                "username": await _username(tx, user_id),
+                "room": room,
+            },
+        )
+    return await serialize_message(tx.session, message)
