@@ -1,3 +1,45 @@
+"""Polls over REST."""
+
+from __future__ import annotations
+
+from typing import Any
+
 from fastapi import APIRouter
 
+from guildhall.auth.deps import CurrentUser
+from guildhall.deps import TxDep
+from guildhall.kit.parse import int_id
+from guildhall.polls import service
+from guildhall.polls.schemas import PollCreate, VoteIn
+
 router = APIRouter(prefix="/api", tags=["polls"])
+
+
+@router.post("/messages/{message_id}/poll", status_code=201)
+async def create_poll(
+    message_id: str, body: PollCreate, user: CurrentUser, tx: TxDep
+) -> dict[str, Any]:
+    return await service.create(
+        tx,
+        user.user_id,
+        int_id(message_id, "MESSAGE_NOT_FOUND"),
+        body.question,
+        body.options,
+        body.allow_multiple,
+        body.expires_hours,
+    )
+
+
+@router.get("/messages/{message_id}/poll")
+async def get_poll(message_id: str, user: CurrentUser, tx: TxDep) -> dict[str, Any]:
+    return await service.for_message(tx, user.user_id, int_id(message_id, "MESSAGE_NOT_FOUND"))
+
+
+@router.post("/polls/{poll_id}/vote")
+async def vote(poll_id: str, body: VoteIn, user: CurrentUser, tx: TxDep) -> dict[str, Any]:
+    return await service.vote(tx, user.user_id, poll_id, body.option_id)
+
+
+@router.delete("/polls/{poll_id}/vote")
+async def retract_vote(poll_id: str, user: CurrentUser, tx: TxDep) -> dict[str, Any]:
+    return await service.retract(tx, user.user_id, poll_id)

@@ -1,0 +1,51 @@
+"""The message serializer costs a constant number of queries, whatever the list size."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from tests.messages.factories import make_upload
+
+
+@contextmanager
+def count_queries(rt):
+    seen: list[str] = []
+
+    def on_execute(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    engine = rt.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+
+
+async def decorated_messages(world, n: int) -> None:
+    for i in range(n):
+        up = await make_upload(world.rt, world.alice, f"f{i}.png")
+        m = await world.send(world.alice, f"m{i}", files=[up["path"]])
+        await world.bob.put(f"/api/messages/{m['id']}/reactions/%F0%9F%91%8D")
+        r = await world.alice.post(
+            f"/api/messages/{m['id']}/poll", json={"question": "q?", "options": ["a", "b"]}
+        )
+        assert r.status_code == 201, r.text
+
+
+class TestSerializerQueries:
+    async def test_history_costs_the_same_for_2_and_20_messages(self, world):
+        url = f"/api/channels/{world.channel_id}/messages?limit=100"
+        await decorated_messages(world, 2)
+        with count_queries(world.rt) as small:
+            r = await world.alice.get(url)
+        assert len(r.json()["messages"]) == 2
+        await decorated_messages(world, 18)
+        with count_queries(world.rt) as large:
+            r = await world.alice.get(url)
+        body = r.json()["messages"]
+        assert len(body) == 20
+        assert all(m["files"] and m["reactions"] and m["poll"] for m in body)
+        assert len(large) == len(small), (small, large)
