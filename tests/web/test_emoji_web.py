@@ -1,0 +1,62 @@
+"""Custom emojis and stickers: added in the server settings, used in text, reactions
+and the sticker picker, seen by the other member."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import register as api_user
+from tests.web.helpers import composer, join, login, message, png_bytes, seed_guild, send
+
+pytestmark = pytest.mark.e2e
+
+
+def test_custom_emoji_and_sticker(live, new_context, tmp_path):
+    alice_api, bob_api = api_user(live.url, "alice"), api_user(live.url, "bob")
+    gid, ids = seed_guild(live.url, alice_api, "Club", ["general"])
+    join(live.url, alice_api, bob_api, gid)
+    path = f"/channels/{gid}/{ids['general']}"
+    alice = login(new_context(), live.url, "alice", path)
+
+    emoji_file = tmp_path / "party.png"
+    emoji_file.write_bytes(png_bytes((230, 200, 0)))
+    sticker_file = tmp_path / "cat.png"
+    sticker_file.write_bytes(png_bytes((0, 90, 200)))
+    alice.get_by_role("button", name="Server settings").click()
+    dialog = alice.get_by_role("dialog")
+    add_emoji = dialog.get_by_role("group", name="Add emoji")
+    add_emoji.get_by_label("Name").fill("party")
+    add_emoji.get_by_label("File").set_input_files(emoji_file)
+    add_emoji.get_by_role("button", name="Add emoji").click()
+    expect(dialog.get_by_role("list", name="Server emojis")).to_contain_text(":party:")
+    add_sticker = dialog.get_by_role("group", name="Add sticker")
+    add_sticker.get_by_label("Name").fill("cat")
+    add_sticker.get_by_label("File").set_input_files(sticker_file)
+    add_sticker.get_by_role("button", name="Add sticker").click()
+    expect(dialog.get_by_role("list", name="Stickers")).to_contain_text("cat")
+    alice.keyboard.press("Escape")
+
+    bob = login(new_context(), live.url, "bob", path)
+
+    # In text: the emoji picker inserts :party:, shown as the image on both sides.
+    composer(alice).fill("let's ")
+    alice.get_by_role("button", name="Emoji", exact=True).click()
+    alice.get_by_role("dialog", name="Emoji").get_by_role("button", name=":party:").click()
+    expect(composer(alice)).to_have_value("let's :party:")
+    composer(alice).press("Enter")
+    expect(message(bob, "let's").locator("img.emoji[alt=':party:']")).to_be_visible()
+
+    # As a reaction.
+    send(bob, "react here")
+    target = message(alice, "react here")
+    target.hover()
+    target.get_by_role("button", name="Add reaction").click()
+    alice.get_by_role("dialog", name="Emoji").get_by_role("button", name=":party:").click()
+    chip = message(bob, "react here").get_by_role("button", name=":party: 1")
+    expect(chip.locator("img")).to_be_visible()
+
+    # A sticker.
+    alice.get_by_role("button", name="Stickers").click()
+    alice.get_by_role("button", name="Sticker: cat").click()
+    expect(bob.get_by_role("img", name="Sticker: cat")).to_be_visible()
