@@ -170,3 +170,46 @@ class TestLatestService:
             with pytest.raises(AppError) as err:
                 await service.latest(tx, world.carol.user["id"], world.channel_id)
         assert err.value.code == "NOT_CHANNEL_MEMBER"
+
+
+class TestTotalCount:
+    """``total`` comes from the trigger-kept ``channels.message_count``."""
+
+    async def total(self, world) -> int:
+        r = await world.alice.get(f"/api/channels/{world.channel_id}/messages")
+        return r.json()["pagination"]["total"]
+
+    async def test_follows_sends_and_deletes(self, world):
+        ids = await fill(world, 4)
+        assert await self.total(world) == 4
+        await world.alice.delete(f"/api/messages/{ids[0]}")
+        assert await self.total(world) == 3
+        again = await world.send(world.alice, "dup", nonce="n")
+        await world.send(world.alice, "dup", nonce="n")
+        assert await self.total(world) == 4 and again["id"]
+
+    async def test_follows_cascades_from_a_deleted_author(self, world):
+        from sqlalchemy import delete
+
+        from guildhall.models import User
+
+        await fill(world, 2)
+        await world.send(world.bob, "bob's")
+        async with world.rt.transaction() as tx:
+            await tx.session.execute(delete(User).where(User.id == world.bob.user["id"]))
+        assert await self.total(world) == 2
+
+    async def test_deleting_a_channel_with_messages_works(self, world):
+        from sqlalchemy import delete, select
+
+        from guildhall.models import Channel, Message
+
+        other = await make_channel(world.rt, world.guild_id, "other")
+        await world.alice.post(f"/api/channels/{other}/messages", json={"content": "x"})
+        await fill(world, 2)
+        async with world.rt.transaction() as tx:
+            await tx.session.execute(delete(Channel).where(Channel.id == other))
+        async with world.rt.transaction(write=False) as tx:
+            left = (await tx.session.execute(select(Message.channel_id))).scalars().all()
+        assert set(left) == {world.channel_id}
+        assert await self.total(world) == 2

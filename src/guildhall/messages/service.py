@@ -174,26 +174,17 @@ async def _enforce_retention(tx: Tx, channel: Channel, keep_id: int) -> None:
     """Keep the channel at ``max_messages_per_channel`` by deleting its oldest unpinned
     messages (never ``keep_id``, the one just sent), emitting ``message_deleted``.
 
-    Cheap per send: one probe for the (cap+1)-th newest message walks the
-    ``(channel_id, id)`` index; only when it exists are the overflow counted.
+    Cheap per send: the trigger-kept ``channels.message_count`` (migration 0003)
+    says whether anything is over; only then is the overflow looked up, from the
+    oldest end of the ``(channel_id, id)`` index.
     """
     cap = tx.settings.max_messages_per_channel
     if cap <= 0:
         return
-    boundary = await tx.session.scalar(
-        select(Message.id)
-        .where(Message.channel_id == channel.id)
-        .order_by(Message.id.desc())
-        .offset(cap)
-        .limit(1)
-    )
-    if boundary is None:
+    count = await tx.session.scalar(select(Channel.message_count).where(Channel.id == channel.id))
+    overflow = (count or 0) - cap
+    if overflow <= 0:
         return
-    overflow = await tx.session.scalar(
-        select(func.count())
-        .select_from(Message)
-        .where(Message.channel_id == channel.id, Message.id <= boundary)
-    )
     victims = list(
         (
             await tx.session.execute(
@@ -204,7 +195,7 @@ async def _enforce_retention(tx: Tx, channel: Channel, keep_id: int) -> None:
                     Message.id != keep_id,
                 )
                 .order_by(Message.id)
-                .limit(overflow or 0)
+                .limit(overflow)
             )
         )
         .scalars()
@@ -259,13 +250,9 @@ async def history_page(
     tx: Tx, user_id: int, channel_id: int, page: int = 1, limit: int = DEFAULT_PAGE_SIZE
 ) -> dict[str, Any]:
     """Page ``page`` counted from the newest messages, oldest first within the page."""
-    await _readable_channel(tx, user_id, channel_id)
-    total = (
-        await tx.session.scalar(
-            select(func.count()).select_from(Message).where(Message.channel_id == channel_id)
-        )
-        or 0
-    )
+    channel = await _readable_channel(tx, user_id, channel_id)
+    # Kept by triggers (migration 0003): counting the rows would cost the channel's length.
+    total = channel.message_count
     offset = (page - 1) * limit
     messages = await _newest(tx, channel_id, limit, offset) if offset < total else []
     return {

@@ -15,8 +15,9 @@ config = context.config
 target_metadata = Base.metadata
 
 
-# Search objects are written by hand (0002_search): autogenerate must not drop them.
-_HAND_WRITTEN = {"messages_fts", "ix_messages_search", "search"}
+# Search objects (0002_search) and the trigger-kept channels.message_count
+# (0003_message_counts) are written by hand: autogenerate must not touch them.
+_HAND_WRITTEN = {"messages_fts", "ix_messages_search", "search", "message_count"}
 
 
 def _include(
