@@ -21,10 +21,14 @@ from guildhall.app import create_app, start, stop
 from guildhall.config import Settings
 
 BACKEND = os.environ.get("GUILDHALL_TEST_BACKEND", "sqlite")
-PG_URL = os.environ.get(
+PG_ADMIN_URL = os.environ.get(
     "GUILDHALL_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("GUILDHALL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# Each test run gets its own PostgreSQL database and Redis namespace, so runs in
+# parallel (developers, CI, xdist workers) never see each other's data or events.
+RUN_ID = f"gh_test_{os.getpid()}"
+PG_URL = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + RUN_ID
 
 # Every limit off unless a test turns one on.
 NO_LIMITS = {
@@ -43,8 +47,26 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     if BACKEND == "postgres":
         values["database_url"] = PG_URL
         values["redis_url"] = REDIS_URL
+        values["redis_namespace"] = RUN_ID
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def postgres_database() -> Any:
+    """Create this run's PostgreSQL database (dropped at the end)."""
+    if BACKEND != "postgres":
+        yield None
+        return
+    import asyncio
+
+    from tests.backends import create_database, drop_database
+
+    asyncio.run(create_database(PG_ADMIN_URL, RUN_ID))
+    try:
+        yield PG_URL
+    finally:
+        asyncio.run(drop_database(PG_ADMIN_URL, RUN_ID))
 
 
 @pytest.fixture(scope="session")
@@ -216,3 +238,34 @@ async def server(app: Any) -> AsyncIterator[str]:
     finally:
         srv.should_exit = True
         await task
+
+
+class Recorder:
+    """A bus that keeps what is published instead of delivering it."""
+
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+
+    async def start(self, deliver: Any) -> None:
+        pass
+
+    async def stop(self) -> None:
+        pass
+
+    async def publish(self, events: list[Any]) -> None:
+        self.events.extend(events)
+
+    def named(self, name: str) -> list[Any]:
+        return [e for e in self.events if e.name == name]
+
+    def clear(self) -> None:
+        self.events.clear()
+
+
+@pytest.fixture
+async def captured_events(rt: Any) -> Recorder:
+    """Every event committed units of work publish, in order (``.events``, ``.named()``)."""
+    recorder = Recorder()
+    await rt.bus.stop()  # the real bus (a Redis subscriber when scaled out) is replaced
+    rt.bus = recorder
+    return recorder

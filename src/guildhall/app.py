@@ -30,6 +30,8 @@ from guildhall.middleware import EdgeMiddleware
 from guildhall.polls.router import router as polls_router
 from guildhall.realtime.bus import LocalBus
 from guildhall.realtime.presence import MemoryPresence
+from guildhall.realtime.redis_bus import RedisBus
+from guildhall.realtime.redis_presence import RedisPresence
 from guildhall.realtime.server import RealtimeServer
 from guildhall.runtime import Runtime
 from guildhall.search.router import router as search_router
@@ -69,16 +71,23 @@ async def start(rt: Runtime, realtime: RealtimeServer) -> None:
                 "run `guildhall db upgrade`"
             )
     rt.settings.uploads_dir.mkdir(parents=True, exist_ok=True)
-    if rt.bus is None:
-        rt.bus = LocalBus()
-    if rt.presence is None:
-        rt.presence = MemoryPresence()
+    if rt.settings.redis_url:
+        ns = rt.settings.redis_namespace
+        bus = RedisBus(rt.settings.redis_url, ns)
+        presence = RedisPresence(rt.settings.redis_url, ns, bus.node_id)
+        await presence.start()
+        rt.bus, rt.presence = bus, presence
+    else:
+        rt.bus, rt.presence = LocalBus(), MemoryPresence()
     await rt.bus.start(realtime.deliver)
 
 
 async def stop(rt: Runtime) -> None:
     if rt.bus is not None:
         await rt.bus.stop()
+    if isinstance(rt.presence, RedisPresence):
+        await rt.presence.stop()
+    await rt.limits.close()
     await rt.db.dispose()
 
 

@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./data")
     database_url: str | None = None
     redis_url: str | None = None
+    # Prefix of every Redis key and channel: lets deployments (or test runs) share a Redis.
+    redis_namespace: str = "guildhall"
     secret_key: str | None = None
 
     api_rate_limit: str = "100/minute"

@@ -13,9 +13,8 @@ import time
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
-from limits.storage import storage_from_string
 
 from guildhall.config import Settings
 from guildhall.errors import AppError
@@ -83,8 +82,13 @@ class RateLimits:
     def __init__(self, settings: Settings) -> None:
         storage: Storage
         if settings.redis_url:
-            url = settings.redis_url
-            storage = storage_from_string("async+" + url if not url.startswith("async+") else url)
+            storage = RedisStorage(
+                "async+" + settings.redis_url.removeprefix("async+"),
+                implementation="redispy",
+                key_prefix=f"{settings.redis_namespace}:limits",
+                socket_connect_timeout=2,
+                socket_timeout=2,
+            )
         else:
             storage = MemoryStorage()
         self.storage = storage
@@ -95,6 +99,10 @@ class RateLimits:
         self.message = Limit("message", settings.message_rate_limit, limiter)
         self.friend_request = Limit("friend", settings.friend_request_rate_limit, limiter)
         self._trusted = [ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxy_list]
+
+    async def close(self) -> None:
+        if isinstance(self.storage, RedisStorage):
+            await self.storage.bridge.storage.aclose()
 
     def client_ip(self, peer: str | None, forwarded_for: str | None) -> str:
         """The peer address, unless the peer is a trusted proxy: then the nearest

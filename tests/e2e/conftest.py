@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.conftest import BACKEND, NO_LIMITS, PG_URL, REDIS_URL, free_port
+from tests.conftest import BACKEND, NO_LIMITS, PG_URL, REDIS_URL, RUN_ID, free_port
 
 GUILDHALL = str(Path(sys.executable).parent / "guildhall")
 
@@ -70,6 +70,7 @@ def server_env(data_dir: Path, **overrides: str) -> dict[str, str]:
     if BACKEND == "postgres":
         env["GUILDHALL_DATABASE_URL"] = PG_URL
         env["GUILDHALL_REDIS_URL"] = REDIS_URL
+        env["GUILDHALL_REDIS_NAMESPACE"] = RUN_ID
     env.update(overrides)
     return env
 
