@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from guildhall import migrate
+from guildhall import migrate, observability
 from guildhall.auth.router import router as auth_router
 from guildhall.channels.router import router as channels_router
 from guildhall.config import Settings
@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Any:
     install_error_handlers(api)
     for router in ROUTERS:
         api.include_router(router)
+    api.include_router(observability.router)
     mount_web_client(api, Path(__file__).parent / "static")
     outer = EdgeMiddleware(realtime.asgi_app(api), rt)
     outer.state = api.state  # type: ignore[attr-defined]

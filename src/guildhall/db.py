@@ -31,6 +31,7 @@ from sqlalchemy.types import TypeDecorator
 
 from guildhall.config import Settings
 from guildhall.events import Event, EventBuffer
+from guildhall.observability import count_events
 
 if TYPE_CHECKING:
     from guildhall.runtime import Runtime
@@ -155,7 +156,9 @@ class Database:
             except Exception:  # the data is committed; a failed clean-up is only logged
                 log.exception("after-commit action failed")
         if tx.events and rt.bus is not None:
-            await rt.bus.publish(tx.events.drain())
+            events = tx.events.drain()
+            count_events(events)
+            await rt.bus.publish(events)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

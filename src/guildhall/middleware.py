@@ -3,12 +3,14 @@ security headers on every answer, body-size limits, and the per-IP API limit."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from guildhall.errors import AppError
+from guildhall.observability import observe_request
 from guildhall.ratelimit import Verdict
 from guildhall.runtime import Runtime
 
@@ -43,19 +45,24 @@ class EdgeMiddleware:
             return
         path: str = scope["path"]
         verdict: Verdict | None = None
+        started_at = time.perf_counter()
+        client_ip = self._client_ip(scope)
+        status = 500
         if path.startswith("/api/"):
-            verdict = await self.rt.limits.api.hit(self._client_ip(scope))
+            verdict = await self.rt.limits.api.hit(client_ip)
             if verdict is not None and not verdict.allowed:
                 await self._reject(
                     send,
                     AppError("RATE_LIMIT_EXCEEDED", 429, "Too many requests"),
                     verdict,
                 )
+                observe_request(scope, 429, started_at, client_ip)
                 return
             limit = self._body_limit(scope)
             declared = _header(scope, b"content-length")
             if declared is not None and declared.isdigit() and int(declared) > limit:
                 await self._reject(send, self._too_large(scope), verdict)
+                observe_request(scope, 413, started_at, client_ip)
                 return
             receive = _limited(receive, limit, self._too_large(scope))
 
@@ -63,9 +70,10 @@ class EdgeMiddleware:
         started = False
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
                 started = True
+                status = message["status"]
                 headers: list[tuple[bytes, bytes]] = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
                 for key, value in SECURITY_HEADERS:
@@ -83,7 +91,10 @@ class EdgeMiddleware:
         except _BodyTooLarge as err:
             if started:
                 raise
+            status = err.status
             await self._reject(send, err, verdict)
+        finally:
+            observe_request(scope, status, started_at, client_ip)
 
     def _client_ip(self, scope: Scope) -> str:
         client = scope.get("client")
