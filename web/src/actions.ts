@@ -53,6 +53,13 @@ export async function boot(): Promise<void> {
   }
 }
 
+/** Asks the server whether the session still holds; a 401 signs the user out. */
+export async function checkSession(): Promise<void> {
+  try {
+    await api.me();
+  } catch { /* 401 is handled by api.onUnauthorized; a network error changes nothing */ }
+}
+
 export async function signedIn(me: { id: number; username: string; csrf_token?: string }): Promise<void> {
   api.csrf = me.csrf_token;
   setState({ me, booting: false });

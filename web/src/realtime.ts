@@ -37,7 +37,12 @@ export function connect(): void {
     everConnected = true;
     setState({ connection: "connected" });
     rejoinAll();
-    if (again) void actions.fillGaps();
+    if (again) {
+      // Whatever changed while we were away: new guilds or channels, friends, messages.
+      void actions.loadGuilds();
+      void actions.loadFriends();
+      void actions.fillGaps();
+    }
   });
   s.on("disconnect", (reason) => {
     setState({ connection: "offline" });
@@ -45,8 +50,20 @@ export function connect(): void {
     // makes the next REST call sign the user out.
     if (reason === "io server disconnect") setTimeout(() => socket === s && s.connect(), 1000);
   });
-  s.on("connect_error", () => setState({ connection: "offline" }));
+  s.on("connect_error", () => {
+    setState({ connection: "offline" });
+    checkSession();
+  });
   bind(s);
+}
+
+let lastCheck = 0;
+/** A refused handshake may mean the session ended elsewhere: ask REST, which signs out on 401. */
+function checkSession(): void {
+  const now = Date.now();
+  if (now - lastCheck < 10_000) return;
+  lastCheck = now;
+  void actions.checkSession();
 }
 
 export function disconnect(): void {
