@@ -35,3 +35,19 @@ def test_register_shows_field_errors_then_signs_in(live, new_context):
     page.get_by_test_id("me").wait_for()
     assert page.get_by_test_id("me").inner_text() == "alice"
     assert errors == []
+
+
+def test_logout_in_another_tab_signs_this_one_out(live, new_context):
+    from playwright.sync_api import expect
+
+    from tests.web.helpers import register
+
+    ctx = new_context()
+    first = register(ctx, live.url, "alice")
+    second = ctx.new_page()
+    second.goto(live.url + "/friends")
+    second.get_by_role("button", name="Settings", exact=True).click()
+    second.get_by_role("button", name="Log out").click()
+    expect(second.get_by_role("heading", name="Welcome back!")).to_be_visible()
+    # The server ends the session's sockets; the first tab notices without a click.
+    expect(first.get_by_role("heading", name="Welcome back!")).to_be_visible(timeout=15_000)
