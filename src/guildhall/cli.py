@@ -28,6 +28,8 @@ def serve(
 
     settings = Settings()
     configure_logging(settings)
+    if not settings.is_sqlite:
+        _require_current_schema(settings)
     if workers > 1 and (settings.is_sqlite or not settings.redis_url):
         raise typer.BadParameter(
             "--workers > 1 needs GUILDHALL_DATABASE_URL (PostgreSQL) and GUILDHALL_REDIS_URL"
@@ -46,6 +48,28 @@ def serve(
         log_config=None,
         timeout_graceful_shutdown=5,
     )
+
+
+def _require_current_schema(settings: Settings) -> None:
+    """Refuse to serve a PostgreSQL schema that is behind, with the fix in one line."""
+    from guildhall import migrate
+    from guildhall.db import Database
+
+    async def check() -> tuple[str | None, str | None]:
+        db = Database(settings)
+        try:
+            return await migrate.pending(db)
+        finally:
+            await db.dispose()
+
+    current, head = asyncio.run(check())
+    if current != head:
+        typer.echo(
+            f"error: the database schema is at {current or 'nothing'} but this version needs "
+            f"{head}. Run `guildhall db upgrade` first.",
+            err=True,
+        )
+        raise typer.Exit(code=2)
 
 
 @db_cli.command("upgrade")
