@@ -35,5 +35,5 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
-    for noisy in ("uvicorn.access", "engineio.server", "socketio.server"):
+    for noisy in ("uvicorn.access", "engineio.server", "socketio.server", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
