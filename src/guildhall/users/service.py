@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import case, select
+
+from guildhall.db import Tx
+from guildhall.errors import AppError
+from guildhall.kit.validation import fold, username_ok
+from guildhall.models import User
 from guildhall.runtime import Runtime
+
+SEARCH_MIN_CHARS = 2
+SEARCH_MAX_RESULTS = 25
 
 
 async def user_status(rt: Runtime, user_id: int) -> str:
@@ -18,3 +30,75 @@ async def statuses(rt: Runtime, user_ids: list[int]) -> dict[int, str]:
         return dict.fromkeys(user_ids, "offline")
     online = await rt.presence.online_among(user_ids)
     return {uid: ("online" if uid in online else "offline") for uid in user_ids}
+
+
+def public_user(user_id: int, username: str, avatar: str | None) -> dict[str, Any]:
+    """How one user appears inside another object (members, events)."""
+    return {"id": user_id, "username": username, "avatar": avatar}
+
+
+async def list_users(tx: Tx, limit: int, offset: int) -> list[dict[str, Any]]:
+    """Everyone, by username (case-insensitively: the folded key is indexed),
+    with presence fetched for the whole page at once."""
+    rows = (
+        await tx.session.execute(
+            select(User.id, User.username, User.avatar)
+            .order_by(User.username_key, User.id)
+            .limit(limit)
+            .offset(offset)
+        )
+    ).all()
+    status = await statuses(tx.rt, [r.id for r in rows])
+    return [{**public_user(r.id, r.username, r.avatar), "status": status[r.id]} for r in rows]
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def search_users(tx: Tx, query: str) -> list[dict[str, Any]]:
+    """Case-insensitive substring match on the username, prefix matches first.
+
+    Matching runs on ``username_key`` (the NFKC-casefolded name), so it is
+    case-insensitive in any script on both engines (SQLite's ``lower`` and
+    ``LIKE`` only fold ASCII)."""
+    key = fold(query.strip())
+    if len(key) < SEARCH_MIN_CHARS:
+        raise AppError("INVALID_INPUT", 400, "Search needs at least 2 characters", {"field": "q"})
+    if len(key) > 64:  # longer than any stored key: nothing can match
+        return []
+    escaped = _like_escape(key)
+    is_prefix = User.username_key.like(f"{escaped}%", escape="\\")
+    rows = (
+        await tx.session.execute(
+            select(User.username, User.avatar)
+            .where(User.username_key.like(f"%{escaped}%", escape="\\"))
+            .order_by(case((is_prefix, 0), else_=1), User.username_key)
+            .limit(SEARCH_MAX_RESULTS)
+        )
+    ).all()
+    return [{"username": r.username, "avatar": r.avatar} for r in rows]
+
+
+async def by_username(tx: Tx, username: str) -> User:
+    """The user with this name (case-insensitive), else 404 ``USER_NOT_FOUND``."""
+    user = None
+    if username_ok(username):
+        user = (
+            await tx.session.execute(select(User).where(User.username_key == fold(username)))
+        ).scalar_one_or_none()
+    if user is None:
+        raise AppError("USER_NOT_FOUND", 404, "User not found")
+    return user
+
+
+async def lock_users(tx: Tx, user_ids: Iterable[int]) -> None:
+    """Serialise changes that read-then-write per user (limits, friend pairs).
+
+    PostgreSQL: row locks in id order (no deadlock between two callers).
+    SQLite: a no-op, writers are already serialised."""
+    ids = sorted(set(user_ids))
+    if ids and not tx.rt.db.is_sqlite:
+        await tx.session.execute(
+            select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update()
+        )

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from pydantic import Field
+
+from guildhall.auth.schemas import StrictBody
+
+
+class ToUser(StrictBody):
+    """``request`` and ``cancel``: ``{"to": "alice"}``."""
+
+    to: str
+
+
+class FromUser(StrictBody):
+    """``accept`` and ``decline``: ``{"from": "alice"}``."""
+
+    from_: str = Field(alias="from")
+
+
+class NamedUser(StrictBody):
+    """``remove``: ``{"username": "alice"}``."""
+
+    username: str

@@ -1,0 +1,203 @@
+"""Friend requests and friendships.
+
+A friendship is stored once per direction (``Friendship(user, friend)`` and its
+mirror) so "my friends" is one index range. A pending request is one
+``FriendRequest(from, to)`` row. Every change is pushed to both users' rooms;
+events carry ``from``/``to`` (the direction of the request, or who removed whom)
+and ``username`` (the other party, from the receiving user's point of view).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, delete, func, or_, select
+
+from guildhall.db import Tx
+from guildhall.errors import AppError
+from guildhall.events import user_room
+from guildhall.kit.validation import fold
+from guildhall.models import FriendRequest, Friendship, User
+from guildhall.users.service import by_username, lock_users
+
+SENT = "Friend request sent"
+ACCEPTED = "Friend request accepted"
+DECLINED = "Friend request declined"
+CANCELLED = "Friend request cancelled"
+REMOVED = "Friend removed"
+
+
+def _conflict(message: str) -> AppError:
+    return AppError("CONFLICT", 409, message)
+
+
+async def _other(tx: Tx, me: User | int, username: str, field: str) -> tuple[User, User]:
+    """(me, the named user): the named user must exist and not be me."""
+    me_user = me if isinstance(me, User) else await tx.session.get(User, me)
+    assert me_user is not None  # the caller's session cascades with the user
+    if fold(username) == me_user.username_key:
+        raise AppError("INVALID_INPUT", 400, "You cannot do this with yourself", {"field": field})
+    other = await by_username(tx, username)
+    await lock_users(tx, (me_user.id, other.id))
+    return me_user, other
+
+
+async def _are_friends(tx: Tx, a: int, b: int) -> bool:
+    return await tx.session.get(Friendship, (a, b)) is not None
+
+
+async def _friend_count(tx: Tx, user_id: int) -> int:
+    return (
+        await tx.session.execute(
+            select(func.count()).select_from(Friendship).where(Friendship.user_id == user_id)
+        )
+    ).scalar_one()
+
+
+def _emit_both(tx: Tx, name: str, sender: User, recipient: User) -> None:
+    """One event to each side: ``from``/``to`` as given, ``username`` the other one."""
+    pair = {"from": sender.username, "to": recipient.username}
+    tx.emit(user_room(recipient.id), name, {**pair, "username": sender.username})
+    tx.emit(user_room(sender.id), name, {**pair, "username": recipient.username})
+
+
+async def _befriend(tx: Tx, requester: User, accepter: User) -> None:
+    """Turn ``requester``'s pending request into a friendship (both directions)."""
+    limit = tx.settings.max_friends
+    for user in (accepter, requester):
+        if await _friend_count(tx, user.id) >= limit:
+            who = "You have" if user is accepter else f"{user.username} has"
+            raise AppError("LIMIT_REACHED", 400, f"{who} reached the limit of {limit} friends")
+    await tx.session.execute(
+        delete(FriendRequest).where(
+            or_(
+                and_(FriendRequest.from_id == requester.id, FriendRequest.to_id == accepter.id),
+                and_(FriendRequest.from_id == accepter.id, FriendRequest.to_id == requester.id),
+            )
+        )
+    )
+    tx.session.add_all(
+        [
+            Friendship(user_id=requester.id, friend_id=accepter.id),
+            Friendship(user_id=accepter.id, friend_id=requester.id),
+        ]
+    )
+    await tx.session.flush()
+    _emit_both(tx, "friend_accepted", requester, accepter)
+
+
+async def send_request(tx: Tx, me_id: int, to: str) -> str:
+    """Ask ``to`` to be friends; if they already asked us, accept instead.
+
+    Every attempt counts against the friend-request rate limit (so the limit also
+    bounds probing usernames)."""
+    await tx.rt.limits.friend_request.check(
+        me_id, "TOO_MANY_FRIEND_REQUESTS", "Too many friend requests, try again later"
+    )
+    me, other = await _other(tx, me_id, to, "to")
+    if await _are_friends(tx, me.id, other.id):
+        raise _conflict("You are already friends")
+    if await tx.session.get(FriendRequest, (me.id, other.id)) is not None:
+        raise _conflict("Friend request already sent")
+    if await tx.session.get(FriendRequest, (other.id, me.id)) is not None:
+        await _befriend(tx, requester=other, accepter=me)
+        return ACCEPTED
+    if await _friend_count(tx, me.id) >= tx.settings.max_friends:
+        limit = tx.settings.max_friends
+        raise AppError("LIMIT_REACHED", 400, f"You have reached the limit of {limit} friends")
+    tx.session.add(FriendRequest(from_id=me.id, to_id=other.id))
+    await tx.session.flush()
+    _emit_both(tx, "friend_request", me, other)
+    return SENT
+
+
+async def _incoming(tx: Tx, me_id: int, username: str) -> tuple[User, User]:
+    """(me, requester) for accept/decline: a pending request from them is required."""
+    me, other = await _other(tx, me_id, username, "from")
+    if await _are_friends(tx, me.id, other.id):
+        raise _conflict("You are already friends")
+    if await tx.session.get(FriendRequest, (other.id, me.id)) is None:
+        raise AppError(
+            "INVALID_INPUT", 400, "No pending friend request from this user", {"field": "from"}
+        )
+    return me, other
+
+
+async def accept(tx: Tx, me_id: int, username: str) -> str:
+    """Accept the pending request from ``username``."""
+    me, other = await _incoming(tx, me_id, username)
+    await _befriend(tx, requester=other, accepter=me)
+    return ACCEPTED
+
+
+async def decline(tx: Tx, me_id: int, username: str) -> str:
+    """Refuse the pending request from ``username``; both sides are told."""
+    me, other = await _incoming(tx, me_id, username)
+    await tx.session.execute(
+        delete(FriendRequest).where(FriendRequest.from_id == other.id, FriendRequest.to_id == me.id)
+    )
+    _emit_both(tx, "friend_request_declined", other, me)
+    return DECLINED
+
+
+async def cancel(tx: Tx, me_id: int, username: str) -> str:
+    """Withdraw our pending request to ``username``; both sides are told."""
+    me, other = await _other(tx, me_id, username, "to")
+    removed = await tx.session.execute(
+        delete(FriendRequest).where(FriendRequest.from_id == me.id, FriendRequest.to_id == other.id)
+    )
+    if removed.rowcount == 0:  # type: ignore[attr-defined]
+        raise AppError(
+            "INVALID_INPUT", 400, "No pending friend request to this user", {"field": "to"}
+        )
+    _emit_both(tx, "friend_request_cancelled", me, other)
+    return CANCELLED
+
+
+async def remove(tx: Tx, me_id: int, username: str) -> str:
+    """End a friendship (both directions); both sides are told."""
+    me, other = await _other(tx, me_id, username, "username")
+    removed = await tx.session.execute(
+        delete(Friendship).where(
+            or_(
+                and_(Friendship.user_id == me.id, Friendship.friend_id == other.id),
+                and_(Friendship.user_id == other.id, Friendship.friend_id == me.id),
+            )
+        )
+    )
+    if removed.rowcount == 0:  # type: ignore[attr-defined]
+        raise AppError("INVALID_INPUT", 400, "You are not friends", {"field": "username"})
+    _emit_both(tx, "friend_removed", me, other)
+    return REMOVED
+
+
+async def status(tx: Tx, me_id: int) -> dict[str, list[str]]:
+    """Friends and pending requests both ways, as usernames sorted case-insensitively."""
+
+    friends = (
+        await tx.session.execute(
+            select(User.username)
+            .join(Friendship, Friendship.friend_id == User.id)
+            .where(Friendship.user_id == me_id)
+            .order_by(User.username_key)
+        )
+    ).scalars()
+    pending_in = (
+        await tx.session.execute(
+            select(User.username)
+            .join(FriendRequest, FriendRequest.from_id == User.id)
+            .where(FriendRequest.to_id == me_id)
+            .order_by(User.username_key)
+        )
+    ).scalars()
+    pending_out = (
+        await tx.session.execute(
+            select(User.username)
+            .join(FriendRequest, FriendRequest.to_id == User.id)
+            .where(FriendRequest.from_id == me_id)
+            .order_by(User.username_key)
+        )
+    ).scalars()
+    return {
+        "friends": list(friends),
+        "pending_in": list(pending_in),
+        "pending_out": list(pending_out),
+    }
