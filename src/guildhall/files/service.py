@@ -1,0 +1,161 @@
+"""Uploads: check a staged file, store it, record it; find a stored file to serve.
+
+These services open their own short units of work instead of taking the
+request's: the slow parts (sniffing, image checks, moving bytes) run outside
+any transaction, and only the row insert holds one.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import anyio
+from sqlalchemy import select
+
+from guildhall.db import Tx
+from guildhall.errors import AppError, invalid, missing
+from guildhall.files import sniff
+from guildhall.files.multipart import FormFile
+from guildhall.files.names import safe_filename
+from guildhall.files.storage import Staged, StoredFile, is_public_path, storage_for
+from guildhall.kit.parse import int_id
+from guildhall.models import Emoji, Sticker, Upload
+from guildhall.runtime import Runtime
+
+log = logging.getLogger("guildhall.files")
+
+T = TypeVar("T")
+
+# Guild images live beside uploads, under their own prefixes, so one route
+# serves everything: ``uploads/emojis/<guild id>/<random>.<ext>``.
+GUILD_IMAGE_DIRS = {"emojis": Emoji, "stickers": Sticker}
+_IMAGE_MIMETYPES = {t.extension: t.mimetype for t in sniff.IMAGE_TYPES.values()}
+# Content checks are CPU- and memory-heavy (Pillow, JSON): few at a time.
+_CHECK_CONCURRENCY = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """What the ``/uploads/`` route needs to answer for one public path."""
+
+    mimetype: str
+    filename: str
+    inline: bool
+
+
+def not_found() -> AppError:
+    return AppError("NOT_FOUND", 404, "File not found")
+
+
+def invalid_type(reason: str) -> AppError:
+    return AppError("INVALID_FILE_TYPE", 400, reason, {"field": "file"})
+
+
+async def run_check(rt: Runtime, fn: Callable[..., T], *args: Any) -> T:
+    """Run a blocking content check in a worker thread, a bounded number at once;
+    a refusal becomes 400 ``INVALID_FILE_TYPE``."""
+    limiter = rt.extras.get("file_check_limiter")
+    if limiter is None:
+        limiter = rt.extras["file_check_limiter"] = anyio.CapacityLimiter(_CHECK_CONCURRENCY)
+    try:
+        return await anyio.to_thread.run_sync(fn, *args, limiter=limiter)
+    except sniff.Refused as exc:
+        raise invalid_type(str(exc)) from None
+
+
+def require_file(file: FormFile | None) -> FormFile:
+    """The form's file part; an empty file is refused (it has no type to prove)."""
+    if file is None:
+        raise missing("file")
+    if file.size == 0:
+        raise invalid("file", "The file is empty")
+    return file
+
+
+async def forget(rt: Runtime, path: str) -> None:
+    """Remove a stored file whose row was not committed (even while cancelled)."""
+    with anyio.CancelScope(shield=True):
+        await storage_for(rt).delete([path])
+
+
+async def create_upload(
+    rt: Runtime, owner_id: int, staged: Staged, file: FormFile | None
+) -> dict[str, Any]:
+    """Accept a staged upload: sniff it, store it under an unguessable path and
+    record it as the owner's, so that a message can attach it by ``path``."""
+    file = require_file(file)
+    kind = await run_check(rt, sniff.sniff, staged.file, file.client_name)
+    filename = safe_filename(file.client_name, kind)
+    path = f"uploads/{secrets.token_hex(16)}/{filename}"
+    await storage_for(rt).save(staged, path)
+    try:
+        async with rt.transaction() as tx:
+            upload = Upload(
+                path=path,
+                filename=filename,
+                size=file.size,
+                mimetype=kind.mimetype,
+                owner_id=owner_id,
+            )
+            tx.session.add(upload)
+    except BaseException:
+        await forget(rt, path)
+        raise
+    return upload_view(upload)
+
+
+def upload_view(upload: Upload) -> dict[str, Any]:
+    return {
+        "filename": upload.filename,
+        "path": upload.path,
+        "size": upload.size,
+        "mimetype": upload.mimetype,
+    }
+
+
+async def describe(tx: Tx, public_path: str) -> Served | None:
+    """How to serve a public path, from the table that owns it; None if no row
+    names it (the URL is never trusted to find a file on disk)."""
+    if not is_public_path(public_path):
+        return None
+    parts = public_path.split("/")
+    model = GUILD_IMAGE_DIRS.get(parts[1])
+    if model is not None and len(parts) == 4:
+        try:
+            guild_id = int_id(parts[2], "NOT_FOUND")
+        except AppError:
+            return None
+        found = await tx.session.scalar(
+            select(model.id).where(model.guild_id == guild_id, model.file_path == public_path)
+        )
+        if found is None:
+            return None
+        ext = parts[3].rsplit(".", 1)[-1]
+        mimetype = _IMAGE_MIMETYPES.get(ext, "application/octet-stream")
+        return Served(mimetype, parts[3], inline=True)
+    row = (
+        await tx.session.execute(
+            select(Upload.mimetype, Upload.filename).where(Upload.path == public_path)
+        )
+    ).first()
+    if row is None:
+        return None
+    mimetype, filename = row
+    return Served(mimetype, filename, inline=mimetype.startswith("image/"))
+
+
+async def open_stored(rt: Runtime, public_path: str) -> tuple[Served, StoredFile]:
+    """The stored file named by a public path, or 404."""
+    async with rt.transaction(write=False) as tx:
+        served = await describe(tx, public_path)
+    if served is None:
+        raise not_found()
+    stored = await storage_for(rt).open(public_path)
+    if stored is None:
+        log.warning("%s is recorded but missing from storage", public_path)
+        raise not_found()
+    return served, stored
