@@ -18,8 +18,9 @@ class Channel(Base):
     name: Mapped[str] = mapped_column(String(100))
     type: Mapped[str] = mapped_column(String(16), default="text")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Indexed: deleting a category finds (and un-nests) its channels.
     category_id: Mapped[int | None] = mapped_column(
-        ForeignKey("channels.id", ondelete="SET NULL"), default=None
+        ForeignKey("channels.id", ondelete="SET NULL"), default=None, index=True
     )
     read_only: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

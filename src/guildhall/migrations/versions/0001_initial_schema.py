@@ -142,6 +142,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_channels")),
     )
     with op.batch_alter_table("channels", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_channels_category_id"), ["category_id"], unique=False)
         batch_op.create_index("ix_channels_guild_position", ["guild_id", "position"], unique=False)
 
     op.create_table(
@@ -291,6 +292,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("attachments", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_attachments_message_id"), ["message_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_attachments_upload_id"), ["upload_id"], unique=False)
 
     op.create_table(
         "polls",
@@ -377,6 +379,7 @@ def downgrade() -> None:
     op.drop_table("reactions")
     op.drop_table("polls")
     with op.batch_alter_table("attachments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_attachments_upload_id"))
         batch_op.drop_index(batch_op.f("ix_attachments_message_id"))
 
     op.drop_table("attachments")
@@ -405,6 +408,7 @@ def downgrade() -> None:
     op.drop_table("emojis")
     with op.batch_alter_table("channels", schema=None) as batch_op:
         batch_op.drop_index("ix_channels_guild_position")
+        batch_op.drop_index(batch_op.f("ix_channels_category_id"))
 
     op.drop_table("channels")
     with op.batch_alter_table("uploads", schema=None) as batch_op:
