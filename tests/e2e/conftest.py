@@ -42,7 +42,7 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
             try:
-                requests.get(self.url + "/api/me", timeout=1)
+                requests.get(self.url + "/healthz", timeout=1)
                 return self
             except requests.ConnectionError:
                 time.sleep(0.1)
