@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     max_channels_per_guild: int = Field(500, ge=1)
     max_pins_per_channel: int = Field(50, ge=1)
     max_emojis_per_guild: int = Field(50, ge=1)
+    max_stickers_per_guild: int = Field(50, ge=1)
     max_message_length: int = Field(2000, ge=1)
     max_upload_bytes: int = Field(10 * 1024 * 1024, ge=1)
     max_emoji_bytes: int = Field(256 * 1024, ge=1)

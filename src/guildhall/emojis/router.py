@@ -1,3 +1,88 @@
-from fastapi import APIRouter
+"""Guild emojis and stickers: list (members), create and delete (owner)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from guildhall.auth.deps import CurrentUser, Principal
+from guildhall.deps import RuntimeDep, TxDep
+from guildhall.emojis import service
+from guildhall.files.deps import StreamingUser
+from guildhall.files.multipart import read_form
+from guildhall.files.storage import storage_for
+from guildhall.guilds.access import guild_for_owner
+from guildhall.kit.parse import int_id
+from guildhall.runtime import Runtime
 
 router = APIRouter(prefix="/api", tags=["emojis"])
+EMOJI_FIELDS = frozenset({"name"})
+STICKER_FIELDS = frozenset({"name", "description"})
+
+
+async def _owner_precheck(rt: Runtime, principal: Principal, guild_id: int) -> None:
+    """Refuse non-owners, and count the upload, before a byte of the body is read."""
+    async with rt.transaction(write=False) as tx:
+        await guild_for_owner(tx, guild_id, principal.user_id)
+    await rt.limits.upload.check(principal.user_id, "RATE_LIMIT_EXCEEDED", "Too many uploads")
+
+
+@router.get("/guilds/{guild_id}/emojis")
+async def list_emojis(guild_id: str, principal: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
+    gid = int_id(guild_id, "GUILD_NOT_FOUND")
+    return await service.list_emojis(tx, gid, principal.user_id)
+
+
+@router.post("/guilds/{guild_id}/emojis", status_code=201)
+async def create_emoji(
+    guild_id: str, request: Request, principal: StreamingUser, rt: RuntimeDep
+) -> dict[str, Any]:
+    gid = int_id(guild_id, "GUILD_NOT_FOUND")
+    await _owner_precheck(rt, principal, gid)
+    async with storage_for(rt).staging() as staged:
+        form = await read_form(
+            request, staged, file_limit=rt.settings.max_emoji_bytes, text_fields=EMOJI_FIELDS
+        )
+        return await service.create_emoji(
+            rt, principal.user_id, gid, form.fields.get("name"), staged, form.file
+        )
+
+
+@router.delete("/emojis/{emoji_id}")
+async def delete_emoji(emoji_id: str, principal: CurrentUser, tx: TxDep) -> dict[str, Any]:
+    await service.delete_emoji(tx, emoji_id, principal.user_id)
+    return {"success": True}
+
+
+@router.get("/guilds/{guild_id}/stickers")
+async def list_stickers(guild_id: str, principal: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
+    gid = int_id(guild_id, "GUILD_NOT_FOUND")
+    return await service.list_stickers(tx, gid, principal.user_id)
+
+
+@router.post("/guilds/{guild_id}/stickers", status_code=201)
+async def create_sticker(
+    guild_id: str, request: Request, principal: StreamingUser, rt: RuntimeDep
+) -> dict[str, Any]:
+    gid = int_id(guild_id, "GUILD_NOT_FOUND")
+    await _owner_precheck(rt, principal, gid)
+    async with storage_for(rt).staging() as staged:
+        form = await read_form(
+            request, staged, file_limit=rt.settings.max_sticker_bytes, text_fields=STICKER_FIELDS
+        )
+        return await service.create_sticker(
+            rt,
+            principal.user_id,
+            gid,
+            form.fields.get("name"),
+            form.fields.get("description"),
+            staged,
+            form.file,
+        )
+
+
+@router.delete("/stickers/{sticker_id}")
+async def delete_sticker(sticker_id: str, principal: CurrentUser, tx: TxDep) -> dict[str, Any]:
+    await service.delete_sticker(tx, sticker_id, principal.user_id)
+    return {"success": True}

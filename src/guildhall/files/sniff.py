@@ -151,8 +151,6 @@ def sniff(f: BinaryIO, filename: str | None = None) -> FileType:
 
     image = image_type(head)
     if image is not None:
-        if _IMAGE_MARKUP.search(head[:IMAGE_MARKUP_WINDOW]):
-            raise Refused("The image holds HTML or SVG markup")
         inspect_image(f, frozenset({image.image_format or ""}), MAX_UPLOAD_PIXELS)
         return image
     if head.startswith(b"%PDF-"):
@@ -188,17 +186,21 @@ def inspect_image(
     max_side: int | None = None,
     decode: bool = False,
 ) -> ImageInfo:
-    """Prove that ``f`` is an image of one of ``formats`` within the size bounds.
+    """Prove that ``f`` is an image of one of ``formats`` within the size bounds,
+    with no HTML/SVG markup in its first KB.
 
     The declared dimensions are read from the header and refused before Pillow
     allocates anything; then Pillow opens it (header only) and ``verify()``
     walks its structure. ``decode`` also decodes the first frame (only sensible
     for small images: emojis, stickers).
     """
-    head = _read(f, 0, 64)
+    head = _read(f, 0, IMAGE_MARKUP_WINDOW)
     found = image_type(head)
     if found is None or found.image_format not in formats:
         raise Refused("Unsupported image format")
+    # Images are served inline: one that carries a document (a polyglot) is refused.
+    if _IMAGE_MARKUP.search(head):
+        raise Refused("The image holds HTML or SVG markup")
     fmt = found.image_format
     assert fmt is not None
     declared = _declared_size(head, fmt)
