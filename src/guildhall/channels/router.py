@@ -1,3 +1,41 @@
+"""A guild's channels: create, list, update, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
 from fastapi import APIRouter
 
+from guildhall.auth.deps import CurrentUser
+from guildhall.channels import service
+from guildhall.channels.schemas import ChannelCreate, ChannelUpdate
+from guildhall.deps import TxDep
+from guildhall.kit.parse import int_id
+
 router = APIRouter(prefix="/api", tags=["channels"])
+
+
+@router.post("/guilds/{guild_id}/channels", status_code=201)
+async def create_channel(
+    guild_id: str, body: ChannelCreate, me: CurrentUser, tx: TxDep
+) -> dict[str, Any]:
+    gid = int_id(guild_id, "GUILD_NOT_FOUND")
+    return await service.create(tx, me.user_id, gid, body.name, body.type, body.category_id)
+
+
+@router.get("/guilds/{guild_id}/channels")
+async def list_channels(guild_id: str, me: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
+    return await service.list_channels(tx, me.user_id, int_id(guild_id, "GUILD_NOT_FOUND"))
+
+
+@router.put("/channels/{channel_id}")
+async def update_channel(
+    channel_id: str, body: ChannelUpdate, me: CurrentUser, tx: TxDep
+) -> dict[str, Any]:
+    return await service.update(tx, me.user_id, int_id(channel_id, "CHANNEL_NOT_FOUND"), body)
+
+
+@router.delete("/channels/{channel_id}")
+async def delete_channel(channel_id: str, me: CurrentUser, tx: TxDep) -> dict[str, str]:
+    await service.delete_channel(tx, me.user_id, int_id(channel_id, "CHANNEL_NOT_FOUND"))
+    return {"message": "Channel deleted successfully"}

@@ -90,3 +90,20 @@ async def message_for_member(
     if member is None:
         raise not_member()
     return message, channel, guild
+
+
+async def channel_for_owner(tx: Tx, channel_id: int, user_id: int) -> tuple[Channel, Guild]:
+    """The channel and its guild, if the user owns the guild (404, then 403 as above)."""
+    channel, guild = await channel_for_member(tx, channel_id, user_id)
+    if guild.owner_id != user_id:
+        raise not_owner()
+    return channel, guild
+
+
+async def lock_guild(tx: Tx, guild_id: int) -> None:
+    """Serialise read-then-write changes of one guild (channel count and positions).
+
+    PostgreSQL: a row lock on the guild until commit. SQLite: a no-op, writers are
+    already serialised."""
+    if not tx.rt.db.is_sqlite:
+        await tx.session.execute(select(Guild.id).where(Guild.id == guild_id).with_for_update())

@@ -1,0 +1,197 @@
+"""Channels of a guild: create, list, update, delete (owner only but for listing).
+
+Every change is pushed to the guild's room as ``channel_created`` /
+``channel_updated`` / ``channel_deleted`` with the channel object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.orm import aliased
+
+from guildhall.channels.schemas import ChannelUpdate
+from guildhall.db import Tx
+from guildhall.errors import AppError, invalid
+from guildhall.events import LEAVE_ROOMS, channel_room, guild_room
+from guildhall.files import storage
+from guildhall.guilds.access import channel_for_owner, guild_for_member, guild_for_owner, lock_guild
+from guildhall.kit.time import iso
+from guildhall.kit.validation import clean_text
+from guildhall.models import Attachment, Channel, Message, Upload
+
+CHANNEL_TYPES = ("text", "voice", "category")
+MAX_NAME = 100
+MAX_POSITION = 2**31 - 1  # the column is a 32-bit integer
+_DELETE_CHUNK = 500
+
+
+def channel_view(channel: Channel) -> dict[str, Any]:
+    return {
+        "id": channel.id,
+        "name": channel.name,
+        "type": channel.type,
+        "guild_id": channel.guild_id,
+        "position": channel.position,
+        "category_id": channel.category_id,
+        "read_only": channel.read_only,
+        "created_at": iso(channel.created_at),
+    }
+
+
+async def _category(tx: Tx, guild_id: int, category_id: int) -> Channel:
+    """A ``category`` channel of this guild, else 400 on ``category_id``."""
+    found = None
+    if 0 < category_id < 2**63:
+        found = await tx.session.get(Channel, category_id)
+    if found is None or found.guild_id != guild_id or found.type != "category":
+        raise invalid("category_id", "category_id must name a category channel of this guild")
+    return found
+
+
+def _position(value: int) -> int:
+    if not 0 <= value <= MAX_POSITION:
+        raise invalid("position", f"position must be between 0 and {MAX_POSITION}")
+    return value
+
+
+async def create(
+    tx: Tx, user_id: int, guild_id: int, name: str, type_: str, category_id: int | None
+) -> dict[str, Any]:
+    """Add a channel at the next free position (owner only, at most
+    ``max_channels_per_guild``)."""
+    await guild_for_owner(tx, guild_id, user_id)
+    name = clean_text(name, "name", 1, MAX_NAME)
+    if type_ not in CHANNEL_TYPES:
+        raise invalid("type", "type must be one of text, voice, category")
+    if category_id is not None:
+        if type_ == "category":
+            raise invalid("category_id", "A category cannot be inside a category")
+        await _category(tx, guild_id, category_id)
+    # Count and next position are read then written: one creator at a time per guild.
+    await lock_guild(tx, guild_id)
+    count, top = (
+        await tx.session.execute(
+            select(func.count(), func.max(Channel.position)).where(Channel.guild_id == guild_id)
+        )
+    ).one()
+    limit = tx.settings.max_channels_per_guild
+    if count >= limit:
+        raise AppError("LIMIT_REACHED", 400, f"A guild can have at most {limit} channels")
+    position = 0 if top is None else min(top + 1, MAX_POSITION)
+    channel = Channel(
+        guild_id=guild_id,
+        name=name,
+        type=type_,
+        category_id=category_id,
+        position=position,
+        read_only=False,
+    )
+    tx.session.add(channel)
+    await tx.session.flush()
+    view = channel_view(channel)
+    tx.emit(guild_room(guild_id), "channel_created", view)
+    return view
+
+
+async def list_channels(tx: Tx, user_id: int, guild_id: int) -> list[dict[str, Any]]:
+    """A guild's channels by position, then id (members only)."""
+    await guild_for_member(tx, guild_id, user_id)
+    channels = (
+        await tx.session.execute(
+            select(Channel)
+            .where(Channel.guild_id == guild_id)
+            .order_by(Channel.position, Channel.id)
+        )
+    ).scalars()
+    return [channel_view(c) for c in channels]
+
+
+async def update(tx: Tx, user_id: int, channel_id: int, changes: ChannelUpdate) -> dict[str, Any]:
+    """Change any of name, read_only, position, category_id (owner only)."""
+    channel, guild = await channel_for_owner(tx, channel_id, user_id)
+    given = changes.model_fields_set
+    for field in ("name", "read_only", "position"):
+        if field in given and getattr(changes, field) is None:
+            raise invalid(field, f"{field} cannot be null")
+    name = clean_text(changes.name, "name", 1, MAX_NAME) if changes.name is not None else None
+    position = _position(changes.position) if changes.position is not None else None
+    if "category_id" in given and changes.category_id is not None:
+        if channel.type == "category":
+            raise invalid("category_id", "A category cannot be inside a category")
+        await _category(tx, guild.id, changes.category_id)
+    if name is not None:
+        channel.name = name
+    if changes.read_only is not None:
+        channel.read_only = changes.read_only
+    if position is not None:
+        channel.position = position
+    if "category_id" in given:
+        channel.category_id = changes.category_id
+    await tx.session.flush()
+    view = channel_view(channel)
+    if given:
+        tx.emit(guild_room(guild.id), "channel_updated", view)
+    return view
+
+
+async def delete_channel(tx: Tx, user_id: int, channel_id: int) -> None:
+    """Delete a channel with its messages and their files (owner only).
+
+    A deleted category's channels stay, out of any category (``channel_updated``
+    for each)."""
+    channel, guild = await channel_for_owner(tx, channel_id, user_id)
+    paths = await purge_message_files(tx, [channel.id])
+    children: list[Channel] = []
+    if channel.type == "category":
+        children = list(
+            (
+                await tx.session.execute(
+                    select(Channel).where(
+                        Channel.guild_id == guild.id, Channel.category_id == channel.id
+                    )
+                )
+            ).scalars()
+        )
+    view = channel_view(channel)
+    await tx.session.execute(delete(Channel).where(Channel.id == channel.id))
+    if paths:
+        tx.on_commit(lambda: storage.delete_paths(tx.rt, paths))
+    room = guild_room(guild.id)
+    for child in children:  # the foreign key set their category_id to NULL
+        tx.emit(room, "channel_updated", {**channel_view(child), "category_id": None})
+    tx.emit(room, "channel_deleted", view)
+    own_room = channel_room(guild.id, channel.id)
+    tx.emit(own_room, LEAVE_ROOMS, {"rooms": [own_room]})
+
+
+async def purge_message_files(tx: Tx, channel_ids: Sequence[int]) -> list[str]:
+    """Before the messages of these channels are deleted: delete the uploads their
+    attachments use (unless a message elsewhere still uses one) and return the
+    paths, for the caller to delete from storage after commit."""
+    if not channel_ids:
+        return []
+    ids = list(channel_ids)
+    other_attachment, other_message = aliased(Attachment), aliased(Message)
+    used_elsewhere = (
+        exists()
+        .where(other_attachment.upload_id == Upload.id)
+        .where(other_message.id == other_attachment.message_id)
+        .where(other_message.channel_id.not_in(ids))
+    )
+    rows = (
+        await tx.session.execute(
+            select(Upload.id, Upload.path)
+            .join(Attachment, Attachment.upload_id == Upload.id)
+            .join(Message, Message.id == Attachment.message_id)
+            .where(Message.channel_id.in_(ids), ~used_elsewhere)
+            .distinct()
+        )
+    ).all()
+    upload_ids = [r.id for r in rows]
+    for i in range(0, len(upload_ids), _DELETE_CHUNK):
+        chunk = upload_ids[i : i + _DELETE_CHUNK]
+        await tx.session.execute(delete(Upload).where(Upload.id.in_(chunk)))
+    return [r.path for r in rows]

@@ -1,0 +1,169 @@
+"""Invites: create, list, preview, join, delete.
+
+A use is counted by one conditional ``UPDATE`` whose ``WHERE`` re-checks the
+limits, so racing joins for the last use cannot both win on any engine
+(PostgreSQL re-evaluates the condition after waiting for the row lock).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from guildhall.db import Tx
+from guildhall.errors import AppError, forbidden, invalid
+from guildhall.guilds.access import guild_for_member, is_member, not_member
+from guildhall.guilds.service import add_member, check_guild_limit
+from guildhall.kit.ids import new_invite_code
+from guildhall.kit.time import iso, utcnow
+from guildhall.models import Guild, Invite, Member
+from guildhall.users.service import lock_users
+
+MAX_EXPIRES_HOURS = 168
+MAX_USES = 1000
+_MAX_CODE = 32
+
+
+def invite_view(invite: Invite) -> dict[str, Any]:
+    return {
+        "code": invite.code,
+        "expires_at": iso(invite.expires_at),
+        "max_uses": invite.max_uses,
+        "uses": invite.uses,
+        "guild_id": invite.guild_id,
+        "creator_id": invite.creator_id,
+        "created_at": iso(invite.created_at),
+    }
+
+
+def _not_found() -> AppError:
+    return AppError("INVITE_NOT_FOUND", 404, "Invite not found")
+
+
+def _expired() -> AppError:
+    return AppError("INVITE_EXPIRED", 404, "Invite expired or used up")
+
+
+def _usable(invite: Invite, now: datetime) -> bool:
+    return (invite.max_uses == 0 or invite.uses < invite.max_uses) and (
+        invite.expires_at is None or invite.expires_at > now
+    )
+
+
+async def _invite(tx: Tx, code: str) -> Invite:
+    """The invite with this code, else 404 (codes are alphanumeric)."""
+    found = None
+    if 0 < len(code) <= _MAX_CODE and code.isascii() and code.isalnum():
+        found = await tx.session.get(Invite, code)
+    if found is None:
+        raise _not_found()
+    return found
+
+
+async def create(
+    tx: Tx, user_id: int, guild_id: int, expires_hours: int, max_uses: int
+) -> dict[str, Any]:
+    """A new invite to the guild (any member may invite)."""
+    await guild_for_member(tx, guild_id, user_id)
+    if not 0 <= expires_hours <= MAX_EXPIRES_HOURS:
+        raise invalid("expires_hours", f"expires_hours must be 0 (never) to {MAX_EXPIRES_HOURS}")
+    if not 0 <= max_uses <= MAX_USES:
+        raise invalid("max_uses", f"max_uses must be 0 (unlimited) to {MAX_USES}")
+    code = new_invite_code()
+    while await tx.session.get(Invite, code) is not None:  # ~59 bits: practically never
+        code = new_invite_code()
+    invite = Invite(
+        code=code,
+        guild_id=guild_id,
+        creator_id=user_id,
+        max_uses=max_uses,
+        uses=0,
+        expires_at=utcnow() + timedelta(hours=expires_hours) if expires_hours else None,
+    )
+    tx.session.add(invite)
+    await tx.session.flush()
+    return invite_view(invite)
+
+
+async def list_invites(tx: Tx, user_id: int, guild_id: int) -> list[dict[str, Any]]:
+    """Every invite of the guild, oldest first, expired ones included (members only)."""
+    await guild_for_member(tx, guild_id, user_id)
+    invites = (
+        await tx.session.execute(
+            select(Invite).where(Invite.guild_id == guild_id).order_by(Invite.created_at)
+        )
+    ).scalars()
+    return [invite_view(i) for i in invites]
+
+
+async def preview(tx: Tx, code: str) -> dict[str, Any]:
+    """What a (possibly signed-out) visitor sees before joining."""
+    invite = await _invite(tx, code)
+    if not _usable(invite, utcnow()):
+        raise _expired()
+    guild_name, member_count = (
+        await tx.session.execute(
+            select(
+                Guild.name,
+                select(func.count()).where(Member.guild_id == Guild.id).scalar_subquery(),
+            ).where(Guild.id == invite.guild_id)
+        )
+    ).one()
+    return {
+        "code": invite.code,
+        "guild_id": invite.guild_id,
+        "guild_name": guild_name,
+        "member_count": member_count,
+        "expires_at": iso(invite.expires_at),
+        "max_uses": invite.max_uses,
+        "uses": invite.uses,
+    }
+
+
+async def join(tx: Tx, user_id: int, code: str) -> int:
+    """Join the invite's guild; returns its id. A member joining again counts no use."""
+    invite = await _invite(tx, code)
+    guild_id = invite.guild_id
+    # One join of this user at a time (PostgreSQL), so the membership and guild
+    # count read below stay true until commit.
+    await lock_users(tx, [user_id])
+    if await is_member(tx, guild_id, user_id):
+        return guild_id
+    now = utcnow()
+    if not _usable(invite, now):
+        raise _expired()
+    await check_guild_limit(tx, user_id)
+    counted = await tx.session.execute(
+        update(Invite)
+        .where(
+            Invite.code == invite.code,
+            or_(Invite.max_uses == 0, Invite.uses < Invite.max_uses),
+            or_(Invite.expires_at.is_(None), Invite.expires_at > now),
+        )
+        .values(uses=Invite.uses + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if counted.rowcount != 1:  # type: ignore[attr-defined]
+        raise _expired()
+    try:
+        await add_member(tx, guild_id, user_id)
+    except IntegrityError:  # the guild was deleted meanwhile
+        raise _not_found() from None
+    return guild_id
+
+
+async def delete_invite(tx: Tx, user_id: int, code: str) -> None:
+    """Delete an invite: its creator or the guild's owner."""
+    invite = await _invite(tx, code)
+    guild = await tx.session.get(Guild, invite.guild_id)
+    assert guild is not None  # invites cascade with their guild
+    if user_id not in (invite.creator_id, guild.owner_id):
+        if not await is_member(tx, guild.id, user_id):
+            raise not_member()
+        raise forbidden(
+            "INSUFFICIENT_PERMISSIONS", "Only the invite's creator or the guild owner can delete it"
+        )
+    await tx.session.execute(delete(Invite).where(Invite.code == invite.code))

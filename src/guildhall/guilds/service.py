@@ -1,0 +1,163 @@
+"""Guilds and their members: create, list, show, delete, members, leave.
+
+Membership changes keep live sockets in step: the realtime layer gets
+``JOIN_ROOMS`` / ``LEAVE_ROOMS`` control events for the user's (or the guild's)
+sockets, after the ``member_*`` / ``guild_deleted`` events those sockets should
+still hear.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from guildhall.channels.service import purge_message_files
+from guildhall.db import Tx
+from guildhall.errors import AppError
+from guildhall.events import JOIN_ROOMS, LEAVE_ROOMS, guild_room, user_room
+from guildhall.files import storage
+from guildhall.guilds.access import guild_for_member, guild_for_owner
+from guildhall.kit.time import iso
+from guildhall.kit.validation import clean_text
+from guildhall.models import Channel, Emoji, Guild, Member, Sticker, User
+from guildhall.users.service import lock_users, public_user, statuses
+
+MAX_NAME = 100
+
+
+def guild_view(guild: Guild) -> dict[str, Any]:
+    return {
+        "id": guild.id,
+        "name": guild.name,
+        "owner_id": guild.owner_id,
+        "created_at": iso(guild.created_at),
+    }
+
+
+async def check_guild_limit(tx: Tx, user_id: int) -> None:
+    """400 ``LIMIT_REACHED`` when the user is already in ``max_guilds_per_user``
+    guilds. Call it with the user's row locked (``lock_users``) so racing joins
+    and creates of one user cannot overshoot."""
+    count = (
+        await tx.session.execute(
+            select(func.count()).select_from(Member).where(Member.user_id == user_id)
+        )
+    ).scalar_one()
+    limit = tx.settings.max_guilds_per_user
+    if count >= limit:
+        raise AppError("LIMIT_REACHED", 400, f"You can be in at most {limit} guilds")
+
+
+async def add_member(tx: Tx, guild_id: int, user_id: int) -> None:
+    """Make the user a member and tell the guild; the user's sockets join its room."""
+    tx.session.add(Member(guild_id=guild_id, user_id=user_id))
+    await tx.session.flush()
+    user = await tx.session.get(User, user_id)
+    assert user is not None
+    tx.emit(
+        guild_room(guild_id),
+        "member_joined",
+        {"guild_id": guild_id, "user": public_user(user.id, user.username, user.avatar)},
+    )
+    tx.emit(user_room(user_id), JOIN_ROOMS, {"rooms": [guild_room(guild_id)]})
+
+
+async def create(tx: Tx, user_id: int, name: str) -> dict[str, Any]:
+    """A new guild owned by the caller, who becomes its first member."""
+    name = clean_text(name, "name", 1, MAX_NAME)
+    await lock_users(tx, [user_id])
+    await check_guild_limit(tx, user_id)
+    guild = Guild(name=name, owner_id=user_id)
+    tx.session.add(guild)
+    await tx.session.flush()
+    tx.session.add(Member(guild_id=guild.id, user_id=user_id))
+    await tx.session.flush()
+    tx.emit(user_room(user_id), JOIN_ROOMS, {"rooms": [guild_room(guild.id)]})
+    return guild_view(guild)
+
+
+async def list_mine(tx: Tx, user_id: int) -> list[dict[str, Any]]:
+    """The caller's guilds, by id."""
+    guilds = (
+        await tx.session.execute(
+            select(Guild)
+            .join(Member, Member.guild_id == Guild.id)
+            .where(Member.user_id == user_id)
+            .order_by(Guild.id)
+        )
+    ).scalars()
+    return [guild_view(g) for g in guilds]
+
+
+async def get(tx: Tx, user_id: int, guild_id: int) -> dict[str, Any]:
+    return guild_view(await guild_for_member(tx, guild_id, user_id))
+
+
+async def delete_guild(tx: Tx, user_id: int, guild_id: int) -> None:
+    """Delete a guild (owner only) with everything in it, files included.
+
+    Rows go by foreign-key cascades; files are collected first (emoji and sticker
+    images, message attachments' uploads) and deleted after commit."""
+    await guild_for_owner(tx, guild_id, user_id)
+    channel_ids = list(
+        (await tx.session.execute(select(Channel.id).where(Channel.guild_id == guild_id))).scalars()
+    )
+    paths = await purge_message_files(tx, channel_ids)
+    for model in (Emoji, Sticker):
+        paths += (
+            await tx.session.execute(select(model.file_path).where(model.guild_id == guild_id))
+        ).scalars()
+    await tx.session.execute(delete(Guild).where(Guild.id == guild_id))
+    if paths:
+        tx.on_commit(lambda: storage.delete_paths(tx.rt, paths))
+    room = guild_room(guild_id)
+    tx.emit(room, "guild_deleted", {"id": guild_id})
+    tx.emit(room, LEAVE_ROOMS, {"rooms": [room], "prefixes": [f"g:{guild_id}:"]})
+
+
+async def members(tx: Tx, user_id: int, guild_id: int) -> list[dict[str, Any]]:
+    """Members with presence (one presence round trip), in the order they joined."""
+    await guild_for_member(tx, guild_id, user_id)
+    rows = (
+        await tx.session.execute(
+            select(User.id, User.username, User.avatar, Member.joined_at)
+            .join(Member, Member.user_id == User.id)
+            .where(Member.guild_id == guild_id)
+            .order_by(Member.joined_at, User.id)
+        )
+    ).all()
+    status = await statuses(tx.rt, [r.id for r in rows])
+    return [
+        {
+            **public_user(r.id, r.username, r.avatar),
+            "status": status[r.id],
+            "joined_at": iso(r.joined_at),
+        }
+        for r in rows
+    ]
+
+
+async def leave(tx: Tx, user_id: int, guild_id: int) -> None:
+    """Leave a guild; the owner cannot (they delete it instead)."""
+    guild = await guild_for_member(tx, guild_id, user_id)
+    if guild.owner_id == user_id:
+        raise AppError(
+            "INVALID_INPUT", 400, "The owner cannot leave the guild; delete it instead", {}
+        )
+    await tx.session.execute(
+        delete(Member).where(Member.guild_id == guild_id, Member.user_id == user_id)
+    )
+    user = await tx.session.get(User, user_id)
+    assert user is not None
+    room = guild_room(guild_id)
+    tx.emit(
+        room,
+        "member_left",
+        {"guild_id": guild_id, "user": public_user(user.id, user.username, user.avatar)},
+    )
+    tx.emit(
+        user_room(user_id),
+        LEAVE_ROOMS,
+        {"rooms": [room], "prefixes": [f"g:{guild_id}:c:"]},
+    )
