@@ -82,7 +82,11 @@ class EdgeMiddleware:
                 if b"content-security-policy" not in present:
                     headers.append((b"content-security-policy", DEFAULT_CSP))
                 if extra:
-                    headers.extend((k.lower().encode(), v.encode()) for k, v in extra.items())
+                    # A more specific limit's 429 (friend requests, messages) already
+                    # carries its own X-RateLimit-*: one value per header, not two.
+                    for k, v in extra.items():
+                        if k.lower().encode() not in present:
+                            headers.append((k.lower().encode(), v.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 
