@@ -80,3 +80,34 @@ class TestUnlimited:
             await world.send(world.alice, f"m{i}")
         assert len(await history_ids(world)) == 12
         assert captured_events.named("message_deleted") == []
+
+
+class TestLoweredCap:
+    @pytest.fixture
+    def settings_overrides(self):
+        return {"max_messages_per_channel": 2}
+
+    async def test_a_send_trims_at_most_a_batch(self, world, monkeypatch):
+        from guildhall.messages import service
+
+        for i in range(2):
+            await world.send(world.alice, f"m{i}")
+        monkeypatch.setattr(service, "RETENTION_BATCH", 2)
+        # Over the cap by more than a batch: each send trims two, the channel converges.
+        async with world.rt.transaction() as tx:
+            from guildhall.models import Message
+
+            tx.session.add_all(
+                Message(
+                    channel_id=world.channel_id,
+                    guild_id=world.guild_id,
+                    author_id=world.alice.user["id"],
+                    content=f"bulk{i}",
+                )
+                for i in range(3)
+            )
+        await world.send(world.alice, "a")
+        assert len(await history_ids(world)) == 4
+        for text in ("b", "c", "d"):
+            await world.send(world.alice, text)
+        assert len(await history_ids(world)) == 2

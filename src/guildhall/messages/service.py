@@ -29,6 +29,9 @@ MAX_FILES = 10
 MAX_REACTIONS_PER_MESSAGE = 20  # distinct emojis, as Discord
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
+# Most messages one send trims: a channel far over a lowered cap converges over
+# the next sends instead of one send deleting (and announcing) a whole history.
+RETENTION_BATCH = 1000
 
 
 def room_of(message: Message) -> str:
@@ -195,7 +198,7 @@ async def _enforce_retention(tx: Tx, channel: Channel, keep_id: int) -> None:
                     Message.id != keep_id,
                 )
                 .order_by(Message.id)
-                .limit(overflow)
+                .limit(min(overflow, RETENTION_BATCH))
             )
         )
         .scalars()
