@@ -247,3 +247,18 @@ class TestDeleteEmoji:
         gid = await make_guild(rt, alice)
         emoji = (await add_emoji(alice, gid)).json()
         assert_error(await anon().delete(f"/api/emojis/{emoji['id']}"), 401, "AUTH_REQUIRED")
+
+
+class TestGuildDeletion:
+    async def test_deleting_the_guild_removes_emoji_and_sticker_files(self, alice, anon, rt):
+        gid = await make_guild(rt, alice)
+        emoji = (await add_emoji(alice, gid)).json()
+        sticker = await alice.post(
+            f"/api/guilds/{gid}/stickers",
+            files={"file": ("s.png", samples.png((20, 20)), "image/png")},
+            data={"name": "Sticker"},
+        )
+        assert sticker.status_code == 201 and len(stored_files(rt)) == 2
+        assert (await alice.delete(f"/api/guilds/{gid}")).status_code == 200
+        assert stored_files(rt) == []
+        assert_error(await anon().get("/" + emoji["file_path"]), 404, "NOT_FOUND")
