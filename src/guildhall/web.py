@@ -6,8 +6,8 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
-
-from guildhall.errors import AppError
+from starlette.routing import Match, Route
+from starlette.types import Scope
 
 _PLACEHOLDER = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Guildhall</title></head><body><h1>Guildhall</h1>
@@ -17,13 +17,22 @@ _PLACEHOLDER = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 _SERVER_PREFIXES = ("/api/", "/uploads/", "/socket.io/")
 
 
+class _ClientRoute(Route):
+    """The client's catch-all, which never claims a server path: so an API path
+    with the wrong method still answers 405 and an unknown one 404."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path = scope.get("path", "")
+        if path.startswith(_SERVER_PREFIXES) or path == "/api":
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
 def mount_web_client(app: FastAPI, static_dir: Path) -> None:
     root = static_dir.resolve()
 
-    @app.get("/{path:path}", include_in_schema=False)
-    async def web_client(path: str, request: Request) -> Response:
-        if request.url.path.startswith(_SERVER_PREFIXES) or request.url.path in ("/api",):
-            raise AppError("NOT_FOUND", 404, "Not found")
+    async def web_client(request: Request) -> Response:
+        path: str = request.path_params["path"]
         if path:
             candidate = (root / path).resolve()
             if candidate.is_file() and candidate.is_relative_to(root):
@@ -38,3 +47,7 @@ def mount_web_client(app: FastAPI, static_dir: Path) -> None:
         if index.is_file():
             return FileResponse(index, headers={"Cache-Control": "no-cache"})
         return HTMLResponse(_PLACEHOLDER)
+
+    app.router.routes.append(
+        _ClientRoute("/{path:path}", web_client, methods=["GET", "HEAD"], include_in_schema=False)
+    )
