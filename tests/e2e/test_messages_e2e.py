@@ -2,52 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 import requests
 
-from tests.conftest import make_settings
 from tests.e2e.conftest import register
 
 
-def _channel_through_api(base: str, owner: requests.Session) -> tuple[int, int] | None:
+def make_channel(base: str, owner: requests.Session) -> int:
     r = owner.post(f"{base}/api/guilds", json={"name": "e2e"})
-    if r.status_code != 201:
-        return None
-    guild_id = r.json()["id"]
-    r = owner.post(f"{base}/api/guilds/{guild_id}/channels", json={"name": "general"})
     assert r.status_code == 201, r.text
-    return guild_id, r.json()["id"]
-
-
-def _channel_through_db(live: Any, owner_id: int) -> tuple[int, int]:
-    """Until the guild endpoints exist: rows straight into the server's database."""
-    from guildhall.models import Channel, Guild, Member
-    from guildhall.runtime import Runtime
-
-    async def run() -> tuple[int, int]:
-        rt = Runtime.create(make_settings(live.data_dir))
-        try:
-            async with rt.transaction() as tx:
-                guild = Guild(name="e2e", owner_id=owner_id)
-                tx.session.add(guild)
-                await tx.session.flush()
-                channel = Channel(guild_id=guild.id, name="general")
-                tx.session.add_all([Member(guild_id=guild.id, user_id=owner_id), channel])
-                await tx.session.flush()
-                return guild.id, channel.id
-        finally:
-            await rt.db.dispose()
-
-    return asyncio.run(run())
+    r = owner.post(f"{base}/api/guilds/{r.json()['id']}/channels", json={"name": "general"})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
 
 
 def test_send_history_edit_delete_search(live):
     base = live.url
     alice = register(base, "alice")
-    made = _channel_through_api(base, alice) or _channel_through_db(live, alice.user["id"])
-    _, channel_id = made
+    channel_id = make_channel(base, alice)
 
     sent = []
     for text in ("Hello, world!", "Привет мир", "third message"):
@@ -72,6 +43,15 @@ def test_send_history_edit_delete_search(live):
     assert body["pagination"] == {"page": 1, "limit": 2, "total": 4, "pages": 2}
     r = alice.get(f"{base}/api/channels/{channel_id}/messages", params={"before": sent[2]["id"]})
     assert [m["id"] for m in r.json()["messages"]] == [sent[0]["id"], sent[1]["id"]]
+
+    up = alice.post(f"{base}/api/upload", files={"file": ("notes.txt", b"notes\n")})
+    assert up.status_code == 201, up.text
+    r = alice.post(
+        f"{base}/api/channels/{channel_id}/messages", json={"files": [up.json()["path"]]}
+    )
+    assert r.status_code == 201 and r.json()["files"][0]["path"] == up.json()["path"]
+    assert alice.get(f"{base}/{up.json()['path']}").content == b"notes\n"
+    alice.delete(f"{base}/api/messages/{r.json()['id']}")
 
     r = alice.put(f"{base}/api/messages/{sent[0]['id']}", json={"content": "Hello, edited"})
     assert r.status_code == 200 and r.json()["edited_at"].endswith("Z")

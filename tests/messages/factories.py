@@ -1,62 +1,61 @@
-"""Guilds, channels, members and uploads for message tests.
-
-Rows are inserted through ``rt.transaction()`` (the guild/channel/upload
-endpoints are built elsewhere); tests then drive messages through the HTTP API.
-"""
+"""Guilds, channels, members, uploads and emojis for message tests, made through
+the HTTP API the way a client would."""
 
 from __future__ import annotations
 
-import secrets
+import io
 from dataclasses import dataclass
 from typing import Any
 
-from guildhall.models import Channel, Emoji, Guild, Member, Upload
+from PIL import Image
 
 
-async def make_guild(rt: Any, owner: Any, name: str = "guild") -> int:
-    async with rt.transaction() as tx:
-        guild = Guild(name=name, owner_id=owner.user["id"])
-        tx.session.add(guild)
-        await tx.session.flush()
-        tx.session.add(Member(guild_id=guild.id, user_id=owner.user["id"]))
-        return guild.id
+def png_bytes(color: str = "red", size: int = 8) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (size, size), color).save(out, format="PNG")
+    return out.getvalue()
 
 
-async def add_member(rt: Any, guild_id: int, client: Any) -> None:
-    async with rt.transaction() as tx:
-        tx.session.add(Member(guild_id=guild_id, user_id=client.user["id"]))
+async def make_guild(owner: Any, name: str = "guild") -> int:
+    r = await owner.post("/api/guilds", json={"name": name})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+async def add_member(inviter: Any, guild_id: int, client: Any) -> None:
+    r = await inviter.post(f"/api/guilds/{guild_id}/invites", json={})
+    assert r.status_code == 201, r.text
+    r = await client.post(f"/api/invites/{r.json()['code']}/join")
+    assert r.status_code == 200, r.text
 
 
 async def make_channel(
-    rt: Any, guild_id: int, name: str = "general", type: str = "text", read_only: bool = False
+    owner: Any, guild_id: int, name: str = "general", type: str = "text", read_only: bool = False
 ) -> int:
-    async with rt.transaction() as tx:
-        channel = Channel(guild_id=guild_id, name=name, type=type, read_only=read_only)
-        tx.session.add(channel)
-        await tx.session.flush()
-        return channel.id
+    r = await owner.post(f"/api/guilds/{guild_id}/channels", json={"name": name, "type": type})
+    assert r.status_code == 201, r.text
+    channel_id = r.json()["id"]
+    if read_only:
+        r = await owner.put(f"/api/channels/{channel_id}", json={"read_only": True})
+        assert r.status_code == 200, r.text
+    return channel_id
 
 
-async def make_upload(
-    rt: Any, owner: Any, filename: str = "image.png", mimetype: str = "image/png", size: int = 1024
-) -> dict[str, Any]:
-    path = f"uploads/{secrets.token_hex(8)}/{filename}"
-    async with rt.transaction() as tx:
-        tx.session.add(
-            Upload(
-                path=path,
-                filename=filename,
-                size=size,
-                mimetype=mimetype,
-                owner_id=owner.user["id"],
-            )
-        )
-    return {"filename": filename, "path": path, "size": size, "mimetype": mimetype}
+async def make_upload(client: Any, filename: str = "image.png") -> dict[str, Any]:
+    """``POST /api/upload``: a PNG for ``.png`` names, plain text otherwise."""
+    body = png_bytes() if filename.endswith(".png") else b"some notes\n"
+    r = await client.post("/api/upload", files={"file": (filename, body)})
+    assert r.status_code == 201, r.text
+    return {k: r.json()[k] for k in ("filename", "path", "size", "mimetype")}
 
 
-async def make_emoji(rt: Any, guild_id: int, name: str) -> None:
-    async with rt.transaction() as tx:
-        tx.session.add(Emoji(guild_id=guild_id, name=name, file_path=f"uploads/x/{name}.png"))
+async def make_emoji(owner: Any, guild_id: int, name: str) -> None:
+    r = await owner.post(
+        f"/api/guilds/{guild_id}/emojis",
+        data={"name": name},
+        files={"file": ("e.png", png_bytes("blue"))},
+    )
+    assert r.status_code == 201, r.text
 
 
 @dataclass
@@ -83,29 +82,7 @@ class World:
 
 
 async def make_world(rt: Any, alice: Any, bob: Any, carol: Any) -> World:
-    guild_id = await make_guild(rt, alice)
-    await add_member(rt, guild_id, bob)
-    channel_id = await make_channel(rt, guild_id)
+    guild_id = await make_guild(alice)
+    await add_member(alice, guild_id, bob)
+    channel_id = await make_channel(alice, guild_id)
     return World(rt, alice, bob, carol, guild_id, channel_id)
-
-
-class EventRecorder:
-    """Stands in for ``rt.bus``: keeps what committed units of work publish."""
-
-    def __init__(self) -> None:
-        self.events: list[Any] = []
-
-    async def start(self, deliver: Any) -> None:
-        pass
-
-    async def stop(self) -> None:
-        pass
-
-    async def publish(self, events: list[Any]) -> None:
-        self.events.extend(events)
-
-    def named(self, name: str) -> list[Any]:
-        return [e for e in self.events if e.name == name]
-
-    def clear(self) -> None:
-        self.events.clear()

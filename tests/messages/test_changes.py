@@ -60,7 +60,7 @@ class TestEditMessage:
         assert history["messages"][0]["edited_at"] is None
 
     async def test_message_with_files_may_become_empty(self, world):
-        up = await make_upload(world.rt, world.bob)
+        up = await make_upload(world.bob)
         m = await world.send(world.bob, "caption", files=[up["path"]])
         r = await world.bob.put(f"/api/messages/{m['id']}", json={"content": ""})
         assert r.status_code == 200 and r.json()["content"] == "" and r.json()["files"] == [up]
@@ -88,7 +88,7 @@ class TestDeleteMessage:
         from tests.messages.factories import add_member
 
         dave = await make_user("dave")
-        await add_member(world.rt, world.guild_id, dave)
+        await add_member(world.alice, world.guild_id, dave)
         m = await world.send(world.bob, "mine")
         assert_error(await dave.delete(f"/api/messages/{m['id']}"), 403, "INSUFFICIENT_PERMISSIONS")
         m2 = await world.send(world.alice, "owner's")
@@ -106,7 +106,7 @@ class TestDeleteMessage:
         assert len(history["messages"]) == 1
 
     async def test_delete_keeps_the_upload_rows_usable(self, world):
-        up = await make_upload(world.rt, world.bob)
+        up = await make_upload(world.bob)
         m = await world.send(world.bob, "x", files=[up["path"]])
         await world.bob.delete(f"/api/messages/{m['id']}")
         again = await world.send(world.bob, "again", files=[up["path"]])
@@ -152,7 +152,7 @@ class TestPins:
         from tests.messages.factories import add_member
 
         dave = await make_user("dave")
-        await add_member(world.rt, world.guild_id, dave)
+        await add_member(world.alice, world.guild_id, dave)
         m = await world.send(world.bob, "x")
         assert_error(
             await dave.post(f"/api/messages/{m['id']}/pin"), 403, "INSUFFICIENT_PERMISSIONS"

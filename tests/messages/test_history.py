@@ -45,7 +45,7 @@ class TestHistoryPages:
         }
 
     async def test_only_this_channels_messages(self, world):
-        other = await make_channel(world.rt, world.guild_id, "other")
+        other = await make_channel(world.alice, world.guild_id, "other")
         await world.alice.post(f"/api/channels/{other}/messages", json={"content": "elsewhere"})
         mine = await world.send(world.alice, "here")
         r = await world.alice.get(f"/api/channels/{world.channel_id}/messages")
@@ -204,7 +204,7 @@ class TestTotalCount:
 
         from guildhall.models import Channel, Message
 
-        other = await make_channel(world.rt, world.guild_id, "other")
+        other = await make_channel(world.alice, world.guild_id, "other")
         await world.alice.post(f"/api/channels/{other}/messages", json={"content": "x"})
         await fill(world, 2)
         async with world.rt.transaction() as tx:

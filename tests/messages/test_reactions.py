@@ -58,7 +58,7 @@ class TestAddReaction:
         assert r.json()["reactions"][0]["emoji"] == emoji
 
     async def test_custom_emoji_of_the_guild(self, world):
-        await make_emoji(world.rt, world.guild_id, "party_parrot")
+        await make_emoji(world.alice, world.guild_id, "party_parrot")
         m = await world.send(world.alice, "react")
         r = await world.bob.put(url(m["id"], ":party_parrot:"))
         assert r.status_code == 200
@@ -66,8 +66,8 @@ class TestAddReaction:
         # Custom emojis of another guild do not count.
         from tests.messages.factories import make_guild
 
-        other = await make_guild(world.rt, world.carol, "other")
-        await make_emoji(world.rt, other, "foreign")
+        other = await make_guild(world.carol, "other")
+        await make_emoji(world.carol, other, "foreign")
         assert_error(await world.bob.put(url(m["id"], ":foreign:")), 400, "INVALID_INPUT", "emoji")
 
     @pytest.mark.parametrize(

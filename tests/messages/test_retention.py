@@ -46,7 +46,7 @@ class TestRetention:
         assert new["id"] not in await history_ids(world)
 
     async def test_other_channels_are_untouched(self, world):
-        other = await make_channel(world.rt, world.guild_id, "other")
+        other = await make_channel(world.alice, world.guild_id, "other")
         r = await world.alice.post(f"/api/channels/{other}/messages", json={"content": "keep"})
         keep = r.json()["id"]
         for i in range(8):
@@ -60,7 +60,7 @@ class TestRetention:
         from guildhall.models import Attachment, Reaction
         from tests.messages.factories import make_upload
 
-        up = await make_upload(world.rt, world.alice)
+        up = await make_upload(world.alice)
         first = await world.send(world.alice, "first", files=[up["path"]])
         await world.bob.put(f"/api/messages/{first['id']}/reactions/%F0%9F%91%8D")
         for i in range(5):

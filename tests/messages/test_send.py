@@ -82,7 +82,7 @@ class TestSendMessage:
         assert_error(r, 404, "CHANNEL_NOT_FOUND")
 
     async def test_read_only_channel_refuses_members(self, world):
-        cid = await make_channel(world.rt, world.guild_id, "news", read_only=True)
+        cid = await make_channel(world.alice, world.guild_id, "news", read_only=True)
         r = await world.bob.post(f"/api/channels/{cid}/messages", json={"content": "x"})
         assert_error(r, 403, "CHANNEL_READ_ONLY")
         r = await world.alice.post(f"/api/channels/{cid}/messages", json={"content": "owner"})
@@ -90,7 +90,7 @@ class TestSendMessage:
 
     @pytest.mark.parametrize("kind", ["voice", "category"])
     async def test_only_text_channels_take_messages(self, world, kind):
-        cid = await make_channel(world.rt, world.guild_id, kind, type=kind)
+        cid = await make_channel(world.alice, world.guild_id, kind, type=kind)
         r = await world.alice.post(f"/api/channels/{cid}/messages", json={"content": "x"})
         assert_error(r, 400, "INVALID_INPUT", "channel_id")
 
@@ -146,13 +146,13 @@ class TestSendMessage:
 
 class TestSendWithFiles:
     async def test_attaches_own_uploads_in_order(self, world):
-        a = await make_upload(world.rt, world.alice, "a.png")
-        b = await make_upload(world.rt, world.alice, "notes.txt", "text/plain", 12)
+        a = await make_upload(world.alice, "a.png")
+        b = await make_upload(world.alice, "notes.txt")
         m = await world.send(world.alice, "see", files=[b["path"], a["path"]])
         assert m["files"] == [b, a]
 
     async def test_files_without_content(self, world):
-        a = await make_upload(world.rt, world.alice)
+        a = await make_upload(world.alice)
         r = await world.alice.post(
             f"/api/channels/{world.channel_id}/messages", json={"files": [a["path"]]}
         )
@@ -165,7 +165,7 @@ class TestSendWithFiles:
         assert r.status_code == 201 and r.json()["content"] == ""
 
     async def test_someone_elses_upload_is_refused(self, world):
-        theirs = await make_upload(world.rt, world.bob)
+        theirs = await make_upload(world.bob)
         r = await world.alice.post(
             f"/api/channels/{world.channel_id}/messages",
             json={"content": "x", "files": [theirs["path"]]},
@@ -174,7 +174,7 @@ class TestSendWithFiles:
         assert await count_messages(world.rt) == 0
 
     async def test_at_most_ten_files(self, world):
-        uploads = [await make_upload(world.rt, world.alice, f"f{i}.png") for i in range(11)]
+        uploads = [await make_upload(world.alice, f"f{i}.png") for i in range(11)]
         url = f"/api/channels/{world.channel_id}/messages"
         r = await world.alice.post(
             url, json={"content": "x", "files": [u["path"] for u in uploads]}
@@ -186,7 +186,7 @@ class TestSendWithFiles:
         assert r.status_code == 201 and len(r.json()["files"]) == 10
 
     async def test_same_path_twice_attaches_once(self, world):
-        a = await make_upload(world.rt, world.alice)
+        a = await make_upload(world.alice)
         m = await world.send(world.alice, "x", files=[a["path"], a["path"]])
         assert m["files"] == [a]
 
@@ -201,7 +201,7 @@ class TestNonce:
         assert len(captured_events.named("new_message")) == 1
 
     async def test_nonce_is_per_user_and_channel(self, world):
-        other = await make_channel(world.rt, world.guild_id, "other")
+        other = await make_channel(world.alice, world.guild_id, "other")
         a = await world.send(world.alice, "x", nonce="n1")
         b = await world.send(world.bob, "x", nonce="n1")
         r = await world.alice.post(

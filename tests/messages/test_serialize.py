@@ -26,7 +26,7 @@ def count_queries(rt):
 
 async def decorated_messages(world, n: int) -> None:
     for i in range(n):
-        up = await make_upload(world.rt, world.alice, f"f{i}.png")
+        up = await make_upload(world.alice, f"f{i}.png")
         m = await world.send(world.alice, f"m{i}", files=[up["path"]])
         await world.bob.put(f"/api/messages/{m['id']}/reactions/%F0%9F%91%8D")
         r = await world.alice.post(

@@ -115,8 +115,8 @@ class TestSearchMatching:
 
 class TestSearchScope:
     async def test_foreign_guilds_are_invisible(self, world):
-        theirs = await make_guild(world.rt, world.carol, "carol's")
-        cid = await make_channel(world.rt, theirs, "secret")
+        theirs = await make_guild(world.carol, "carol's")
+        cid = await make_channel(world.carol, theirs, "secret")
         r = await world.carol.post(f"/api/channels/{cid}/messages", json={"content": "secret plan"})
         assert r.status_code == 201
         await world.send(world.alice, "public plan")
@@ -125,7 +125,7 @@ class TestSearchScope:
         assert await search(world.alice, "secret") == []
 
     async def test_channel_filter(self, world):
-        other = await make_channel(world.rt, world.guild_id, "other")
+        other = await make_channel(world.alice, world.guild_id, "other")
         await world.alice.post(f"/api/channels/{other}/messages", json={"content": "topic here"})
         m = await world.send(world.alice, "topic there")
         hits = await search(world.bob, "topic", channel_id=world.channel_id)
@@ -133,15 +133,15 @@ class TestSearchScope:
         assert len(await search(world.bob, "topic")) == 2
 
     async def test_foreign_channel_is_403(self, world):
-        theirs = await make_guild(world.rt, world.carol, "carol's")
-        cid = await make_channel(world.rt, theirs, "secret")
+        theirs = await make_guild(world.carol, "carol's")
+        cid = await make_channel(world.carol, theirs, "secret")
         r = await world.alice.get(URL, params={"q": "x", "channel_id": cid})
         assert_error(r, 403, "NOT_CHANNEL_MEMBER")
 
     async def test_joining_a_guild_makes_it_searchable(self, world):
         await world.send(world.alice, "welcome aboard")
         assert await search(world.carol, "welcome") == []
-        await add_member(world.rt, world.guild_id, world.carol)
+        await add_member(world.alice, world.guild_id, world.carol)
         assert len(await search(world.carol, "welcome")) == 1
 
     async def test_anonymous(self, world, anon):
