@@ -213,3 +213,10 @@ class TestTotalCount:
             left = (await tx.session.execute(select(Message.channel_id))).scalars().all()
         assert set(left) == {world.channel_id}
         assert await self.total(world) == 2
+
+    async def test_deleting_the_guild_with_messages_works(self, world):
+        await fill(world, 3)
+        r = await world.alice.delete(f"/api/guilds/{world.guild_id}")
+        assert r.status_code == 200, r.text
+        r = await world.alice.get(f"/api/channels/{world.channel_id}/messages")
+        assert r.status_code == 404
