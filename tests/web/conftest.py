@@ -78,7 +78,8 @@ def new_context(browser):  # type: ignore[no-untyped-def]
     made = []
 
     def make(**options):  # type: ignore[no-untyped-def]
-        ctx = browser.new_context(viewport={"width": 1280, "height": 800}, **options)
+        options.setdefault("viewport", {"width": 1280, "height": 800})
+        ctx = browser.new_context(**options)
         ctx.set_default_timeout(10_000)
         made.append(ctx)
         return ctx

@@ -487,18 +487,39 @@ export async function fillGaps(): Promise<void> {
       if (currentChannelId() === channelId) await openChannel(channelId);
       return;
     }
-    try {
-      const r = await fillGap((id, limit) => api.messages(channelId, { after: id, limit }), after, 100);
-      if (!r.complete) {
-        // Too much missed to stitch in: start again from the newest page.
-        await jumpToPresent(channelId);
-        return;
-      }
-      for (const m of r.messages) receiveMessage(m);
-    } catch (e) {
-      showError(e);
-    }
+    await fillChannelGap(channelId, after);
   }));
+}
+
+/** Everything in a channel newer than `after`, merged in. */
+export async function fillChannelGap(channelId: number, after: number): Promise<void> {
+  try {
+    const r = await fillGap((id, limit) => api.messages(channelId, { after: id, limit }), after, 100);
+    if (!r.complete) {
+      // Too much missed to stitch in: start again from the newest page.
+      await jumpToPresent(channelId);
+      return;
+    }
+    for (const m of r.messages) receiveMessage(m);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+/**
+ * A room's history, read by the server after the socket entered the room: merging it
+ * closes the window between a REST page load and the join, where a message could
+ * otherwise fall between the two.
+ */
+export function receiveHistory(channelId: number, msgs: Message[]): void {
+  const cur = getState().messages[channelId];
+  if (cur?.hasMoreAfter) return;
+  const before = cur ? newestStoredId(cur.items) : undefined;
+  patchChannel(channelId, (c) => ({ items: mergeMessages(c.items, msgs) }));
+  const oldest = Math.min(...msgs.map((m) => m.id));
+  if (cur?.loaded && before !== undefined && oldest > before + 1 && msgs.length >= PAGE) {
+    void fillChannelGap(channelId, before);
+  }
 }
 
 export function findChannel(channelId: number): Channel | undefined {

@@ -151,6 +151,7 @@ function bind(s: Socket): void {
     const channelId = msgs[0].channel_id;
     const newest = Math.max(...msgs.map((m) => m.id));
     setState((st) => ({ unread: seed(st.unread, channelId, newest) }));
+    actions.receiveHistory(channelId, msgs);
   });
   s.on("new_message", (m: Message) => {
     actions.receiveMessage(m);

@@ -6,7 +6,7 @@ import { atBottom, buildOffsets, rowAt, visibleRange } from "../windowing";
 import { MessageRow } from "./Message";
 
 const ESTIMATE = 56;
-const OVERSCAN = 800;
+const OVERSCAN = 600;
 const GROUP_MS = 5 * 60 * 1000;
 
 /** A row continues the previous one (no name, no avatar) when the same author wrote it soon after. */
