@@ -133,13 +133,19 @@ export function useStore<T>(select: (s: State) => T): T {
   const [, force] = useState(0);
   const [value] = useState(() => ({ current: select(state) }));
   value.current = select(state);
-  useEffect(() => subscribe(() => {
-    const next = select(state);
-    if (!Object.is(next, value.current)) {
-      value.current = next;
-      force((n) => n + 1);
-    }
-  }), []);
+  useEffect(() => {
+    const check = () => {
+      const next = select(state);
+      if (!Object.is(next, value.current)) {
+        value.current = next;
+        force((n) => n + 1);
+      }
+    };
+    const unsubscribe = subscribe(check);
+    // Effects run after paint: a change between the render and now would be missed.
+    check();
+    return unsubscribe;
+  }, []);
   return value.current;
 }
 
