@@ -27,6 +27,8 @@ class Message(Base):
         # History, cursors and retention all walk (channel_id, id).
         Index("ix_messages_channel_id_id", "channel_id", "id"),
         Index("ix_messages_author_id", "author_id"),
+        # Deleting a guild cascades on messages.guild_id: without it PostgreSQL scans.
+        Index("ix_messages_guild_id", "guild_id"),
         # Pins of a channel (list, count against the cap) without walking its history.
         Index(
             "ix_messages_pinned",
