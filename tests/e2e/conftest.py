@@ -116,9 +116,12 @@ def _reset_postgres_sync() -> None:
         await application.state.rt.db.dispose()
 
     import tempfile
+    from concurrent.futures import ThreadPoolExecutor
 
-    with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(run(Path(tmp)))
+    # A thread of its own: the browser tests' Playwright keeps an event loop running
+    # on this one, where asyncio.run() is refused.
+    with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run(Path(tmp))).result()
 
 
 def register(base: str, username: str, password: str = "correct horse battery") -> requests.Session:
