@@ -22,6 +22,7 @@ from guildhall.emojis.router import router as emojis_router
 from guildhall.errors import install_error_handlers
 from guildhall.files.router import router as files_router
 from guildhall.files.router import uploads_router
+from guildhall.files.storage import start_storage
 from guildhall.friends.router import router as friends_router
 from guildhall.guilds.router import router as guilds_router
 from guildhall.kit.responses import JSONResponse
@@ -70,7 +71,7 @@ async def start(rt: Runtime, realtime: RealtimeServer) -> None:
                 f"database schema is at {current or 'nothing'}, code needs {head}: "
                 "run `guildhall db upgrade`"
             )
-    rt.settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+    await start_storage(rt)
     if rt.settings.redis_url:
         ns = rt.settings.redis_namespace
         bus = RedisBus(rt.settings.redis_url, ns)

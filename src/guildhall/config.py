@@ -5,8 +5,9 @@ from __future__ import annotations
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -21,6 +22,16 @@ class Settings(BaseSettings):
     # Prefix of every Redis key and channel: lets deployments (or test runs) share a Redis.
     redis_namespace: str = "guildhall"
     secret_key: str | None = None
+
+    # Where uploaded files live: the data dir, or an S3-compatible bucket that every
+    # node shares. Unset keys/region fall back to boto3's own chain (AWS_* env, roles).
+    storage: Literal["local", "s3"] = "local"
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_prefix: str = ""
 
     api_rate_limit: str = "100/minute"
     socket_rate_limit: str = "60/minute"
@@ -48,6 +59,12 @@ class Settings(BaseSettings):
     # "NORMAL" survives a killed process (WAL); "FULL" also survives power loss.
     sqlite_synchronous: str = "NORMAL"
     log_json: bool = False
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> Settings:
+        if self.storage == "s3" and not self.s3_bucket:
+            raise ValueError("GUILDHALL_STORAGE=s3 needs GUILDHALL_S3_BUCKET")
+        return self
 
     @cached_property
     def resolved_database_url(self) -> str:

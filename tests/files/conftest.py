@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from guildhall.models import Upload
+from tests.files.s3server import moto_server, s3_bucket  # noqa: F401  (fixtures)
 
 
 def stored_files(rt: Any) -> list[Path]:

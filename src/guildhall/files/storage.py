@@ -2,8 +2,8 @@
 
 A public path (``uploads/<unguessable>/<name>``, ``uploads/emojis/<guild>/<name>``)
 names a stored file; the database rows hold these paths and the ``/uploads/``
-route serves them. All disk access of the files domain is in this module, so
-that another store (S3-compatible, planned) is one more class here:
+route serves them. All storage access of the files domain is behind this
+interface:
 
 * ``staging()`` — a local temporary file an upload is streamed into, checked
   in, and removed unless it was saved;
@@ -11,8 +11,11 @@ that another store (S3-compatible, planned) is one more class here:
 * ``open(path)`` — the size and a ranged byte stream, or None;
 * ``delete(paths)`` — remove stored files (missing ones are fine).
 
-The local store keeps files under ``<data dir>/uploads`` and stages in
-``<data dir>/.staging`` (same filesystem: saving is an atomic rename).
+Two stores, chosen by ``GUILDHALL_STORAGE`` in :func:`make_storage`: the local
+store (this module) keeps files under ``<data dir>/uploads``; the S3 store
+(``files/s3.py``) keeps them in a bucket every node shares. Both stage in
+``<data dir>/.staging`` (for the local store the same filesystem, so saving is
+an atomic rename).
 """
 
 from __future__ import annotations
@@ -24,11 +27,15 @@ import time
 from collections.abc import AsyncIterator, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 import anyio
 
+from guildhall.config import Settings
 from guildhall.runtime import Runtime
+
+if TYPE_CHECKING:
+    from guildhall.files.s3 import S3Storage
 
 log = logging.getLogger("guildhall.files")
 
@@ -68,6 +75,10 @@ class StoredFile(Protocol):
 
 
 class Storage(Protocol):
+    async def check(self) -> None:
+        """Ready the store at start-up; raises if it cannot be used."""
+        ...
+
     def staging(self) -> AbstractAsyncContextManager[Staged]: ...
 
     async def save(self, staged: Staged, public_path: str) -> None: ...
@@ -107,21 +118,14 @@ class LocalFile:
                 yield chunk
 
 
-class LocalStorage:
+class StagingArea:
+    """Uploads are streamed to local temporary files in ``<data dir>/.staging``
+    whatever the store: counting, sniffing and image checks need seekable bytes,
+    and memory stays bounded."""
+
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir.resolve()
-        self.root = self.data_dir / PUBLIC_ROOT
         self.staging_dir = self.data_dir / ".staging"
-
-    def path_for(self, public_path: str) -> Path | None:
-        """The file on disk for a public path; None if the path is malformed or
-        would leave the uploads directory."""
-        if not is_public_path(public_path):
-            return None
-        candidate = (self.data_dir / public_path).resolve()
-        if not candidate.is_relative_to(self.root) or candidate == self.root:
-            return None
-        return candidate
 
     def sweep_staging(self, older_than: float = STALE_STAGING_SECONDS) -> int:
         """Remove staged files left behind by a crashed process; returns how many."""
@@ -151,6 +155,25 @@ class LocalStorage:
             yield staged
         finally:
             staged.discard()
+
+
+class LocalStorage(StagingArea):
+    def __init__(self, data_dir: Path) -> None:
+        super().__init__(data_dir)
+        self.root = self.data_dir / PUBLIC_ROOT
+
+    async def check(self) -> None:
+        await anyio.to_thread.run_sync(lambda: self.root.mkdir(parents=True, exist_ok=True))
+
+    def path_for(self, public_path: str) -> Path | None:
+        """The file on disk for a public path; None if the path is malformed or
+        would leave the uploads directory."""
+        if not is_public_path(public_path):
+            return None
+        candidate = (self.data_dir / public_path).resolve()
+        if not candidate.is_relative_to(self.root) or candidate == self.root:
+            return None
+        return candidate
 
     async def save(self, staged: Staged, public_path: str) -> None:
         target = self.path_for(public_path)
@@ -206,19 +229,38 @@ class LocalStorage:
         await anyio.to_thread.run_sync(_delete)
 
 
-def storage_for(rt: Runtime) -> LocalStorage:
-    """The runtime's store (created once per runtime)."""
-    store = rt.extras.get("storage")
-    if store is None:
-        store = LocalStorage(rt.settings.data_dir)
-        store.sweep_staging()
-        rt.extras["storage"] = store
+def make_storage(settings: Settings) -> Storage:
+    """The store the settings name (the one place it is chosen)."""
+    store: LocalStorage | S3Storage
+    if settings.storage == "s3":
+        from guildhall.files.s3 import S3Storage
+
+        store = S3Storage(settings)
+    else:
+        store = LocalStorage(settings.data_dir)
+    store.sweep_staging()
     return store
 
 
+def storage_for(rt: Runtime) -> Storage:
+    """The runtime's store (created once per runtime)."""
+    store = rt.extras.get("storage")
+    if store is None:
+        store = rt.extras["storage"] = make_storage(rt.settings)
+    return store
+
+
+async def start_storage(rt: Runtime) -> None:
+    """Create and check the store at start-up, so a misconfigured bucket stops the
+    process at once rather than failing the first upload."""
+    await storage_for(rt).check()
+
+
 def local_path(rt: Runtime, public_path: str) -> Path | None:
-    """The file on disk for a public path, or None if it would escape the uploads dir."""
-    return storage_for(rt).path_for(public_path)
+    """The file on disk for a public path, or None if it would escape the uploads
+    dir (or the store is not on this disk)."""
+    store = storage_for(rt)
+    return store.path_for(public_path) if isinstance(store, LocalStorage) else None
 
 
 async def delete_paths(rt: Runtime, paths: Iterable[str]) -> None:
