@@ -142,9 +142,10 @@ def seed(url: str) -> dict[str, int]:
 
 def login(page: Page, url: str, name: str) -> None:
     page.goto(url + "/login")
-    page.get_by_label("Username or email").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    # By id: the page may be in Russian.
+    page.locator("#username").fill(name)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("button[type=submit]").click()
     page.get_by_test_id("me").wait_for()
 
 
