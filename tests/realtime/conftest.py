@@ -182,6 +182,21 @@ async def world(rt: Any, server: str, alice: Client, bob: Client, carol: Client)
     return World(alice, bob, carol, g1, general, random, announcements, g2, lounge)
 
 
+async def settle(rt: Any) -> None:
+    """Wait until the background presence announcements have been published."""
+    async with asyncio.timeout(WAIT):
+        await rt.extras["realtime"].presence_settled()
+
+
+async def listening(rt: Any, connect: Any, token: str) -> Probe:
+    """A signed-in socket with nothing received yet (its own presence settled)."""
+    probe = await connect(token=token)
+    await settle(rt)
+    await probe.sync()
+    probe.clear()
+    return probe
+
+
 def realtime(rt: Any) -> Any:
     return rt.extras["realtime"]
 

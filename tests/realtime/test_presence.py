@@ -3,25 +3,8 @@ guild rooms and friends' user rooms, once per change and once per recipient."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 from guildhall.users import service as users_service
-from tests.realtime.conftest import befriend
-
-
-async def settle(rt: Any) -> None:
-    """Wait until the background presence announcements have been published."""
-    async with asyncio.timeout(5):
-        await rt.extras["realtime"].presence_settled()
-
-
-async def listening(rt: Any, connect: Any, token: str) -> Any:
-    probe = await connect(token=token)
-    await settle(rt)  # its own coming online is not what the test listens for
-    await probe.sync()
-    probe.clear()
-    return probe
+from tests.realtime.conftest import befriend, listening, settle
 
 
 class TestPresenceUpdate:

@@ -81,12 +81,19 @@ class Membership:
     guild_ids: list[int]
 
 
+def _too_long(scope: Any) -> bool:
+    for key, value in scope["headers"]:
+        if key == b"content-length":
+            return not value.isdigit() or int(value) > MAX_PACKET_BYTES
+    return False
+
+
 async def _ids(tx: Tx, stmt: Select[tuple[int]]) -> list[int]:
     return list((await tx.session.execute(stmt)).scalars().all())
 
 
 class _SocketIOServer(socketio.AsyncServer):
-    """python-socketio, with client events dispatched by us.
+    """python-socketio, with client events dispatched by us (and one clean-up).
 
     Handlers need to know whether the client asked for an acknowledgement
     (errors go into the ack, else out as an ``error`` event), which python-socketio
@@ -95,6 +102,15 @@ class _SocketIOServer(socketio.AsyncServer):
     """
 
     dispatch: Any = None  # async (sid, name, args, wants_ack) -> ack payload
+
+    async def _handle_eio_disconnect(self, eio_sid: str, reason: Any) -> None:  # type: ignore[override]
+        await super()._handle_eio_disconnect(eio_sid, reason)
+        # A polling client that closes leaves its long-poll GET parked for up to
+        # ping interval + timeout (45 s) in python-engineio, holding the request
+        # (and python clients' own shutdown): answer it, empty, now.
+        sock = self.eio.sockets.get(eio_sid)
+        if sock is not None and not sock.upgraded:
+            sock.queue.put_nowait(None)
 
     async def _handle_event_internal(  # type: ignore[override]
         self, server: Any, sid: str, eio_sid: str, data: list[Any], namespace: str, id: Any
@@ -136,7 +152,30 @@ class RealtimeServer:
         self._fast = type(self.sio.manager) is socketio.AsyncManager
 
     def asgi_app(self, other: Any) -> Any:
-        return socketio.ASGIApp(self.sio, other_asgi_app=other, socketio_path="socket.io")
+        inner = socketio.ASGIApp(self.sio, other_asgi_app=other, socketio_path="socket.io")
+
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            # An oversize polling POST must not reach python-engineio: it closes
+            # the socket and then waits, holding the request, for a poll that
+            # drains the close packet (forever if the client never polls).
+            if (
+                scope["type"] == "http"
+                and scope["method"] == "POST"
+                and scope["path"].startswith("/socket.io/")
+                and _too_long(scope)
+            ):
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 413,
+                        "headers": [(b"content-type", b"text/plain")],
+                    }
+                )
+                await send({"type": "http.response.body", "body": b"Payload too large"})
+                return
+            await inner(scope, receive, send)
+
+        return app
 
     # -- connection lifecycle ---------------------------------------------------
 
