@@ -192,3 +192,19 @@ def test_every_control_has_an_accessible_name_and_keyboard_works(live, new_conte
     expect(page.get_by_role("dialog")).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_have_count(0)
+
+
+def test_a_member_leaves_and_the_owner_sees_it_live(live, new_context):
+    alice_api, bob_api = api_user(live.url, "alice"), api_user(live.url, "bob")
+    gid, ids = seed_guild(live.url, alice_api, "Club", ["general"])
+    join(live.url, alice_api, bob_api, gid)
+    path = f"/channels/{gid}/{ids['general']}"
+    alice = login(new_context(), live.url, "alice", path)
+    bob = login(new_context(), live.url, "bob", path)
+    expect(alice.get_by_test_id("member").filter(has_text="bob")).to_be_visible()
+    bob.get_by_role("button", name="Server settings").click()
+    bob.get_by_role("button", name="Leave server").click()
+    expect(
+        bob.get_by_role("navigation", name="Servers").get_by_role("link", name="Club")
+    ).to_have_count(0)
+    expect(alice.get_by_test_id("member").filter(has_text="bob")).to_have_count(0)
