@@ -208,3 +208,15 @@ def test_a_member_leaves_and_the_owner_sees_it_live(live, new_context):
         bob.get_by_role("navigation", name="Servers").get_by_role("link", name="Club")
     ).to_have_count(0)
     expect(alice.get_by_test_id("member").filter(has_text="bob")).to_have_count(0)
+
+
+def test_a_refused_form_shows_the_error_next_to_the_field(live, new_context):
+    page = register(new_context(), live.url, "alice")
+    page.get_by_role("button", name="Create a server").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Server name").fill("   ")
+    dialog.get_by_role("button", name="Create").click()
+    expect(dialog.locator("#name-error")).to_be_visible()
+    expect(dialog.get_by_label("Server name")).to_have_attribute("aria-invalid", "true")
+    # Nothing was created.
+    expect(page.get_by_role("navigation", name="Servers").get_by_role("link")).to_have_count(1)
