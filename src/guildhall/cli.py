@@ -24,6 +24,7 @@ def serve(
     """Run the server."""
     import uvicorn
 
+    from guildhall.httpproto import BoundedHttpToolsProtocol
     from guildhall.logs import configure_logging
 
     settings = Settings()
@@ -41,7 +42,7 @@ def serve(
         port=port,
         workers=workers,
         loop="uvloop",
-        http="httptools",
+        http=BoundedHttpToolsProtocol,  # httptools, with a bounded request head
         ws="websockets-sansio",
         proxy_headers=False,  # client IPs are resolved by our trusted-proxy rule
         server_header=False,

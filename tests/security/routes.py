@@ -33,3 +33,21 @@ def route_table(application: Any) -> set[tuple[str, str]]:
 
 def api_routes(application: Any) -> set[tuple[str, str]]:
     return {(m, p) for m, p in route_table(application) if p.startswith("/api/")}
+
+
+def json_bodies(application: Any) -> dict[tuple[str, str], Any]:
+    """(method, path) → the pydantic model of its JSON body, for routes that take one."""
+    out = {}
+    for route in application.api.routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        for ctx in contexts() if contexts is not None else ():
+            if ctx.body_field is None:
+                continue
+            model = ctx.body_field.field_info.annotation
+            # ``Model | None`` (an optional body): the model.
+            for arg in getattr(model, "__args__", ()) or ():
+                if arg is not type(None):
+                    model = arg
+            for method in ctx.methods or ():
+                out[(method, ctx.path)] = model
+    return out

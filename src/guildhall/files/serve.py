@@ -23,7 +23,7 @@ from guildhall.files.storage import StoredFile
 # Never a document: no script, no plugin, no form; ``sandbox`` gives an opaque
 # origin even if something still renders it. Inline styles let browsers' own
 # image viewers lay the picture out.
-FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'"
 CACHE_FOREVER = "public, max-age=31536000, immutable"
 _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d{0,18})\s*-\s*(\d{0,18})\s*$", re.IGNORECASE)
 _MAX_RANGE_HEADER = 100
