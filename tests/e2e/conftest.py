@@ -44,7 +44,7 @@ class ServerProcess:
             try:
                 requests.get(self.url + "/healthz", timeout=1)
                 return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # a busy machine is slow to answer
                 time.sleep(0.1)
         raise RuntimeError(f"server did not start: {self.log.read_text()[-3000:]}")
 

@@ -44,7 +44,7 @@ class MotoServer:
             try:
                 requests.get(self.url + "/moto-api/", timeout=1)
                 return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # a busy machine is slow to answer
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"moto_server did not start: {self.log.read_text()[-3000:]}")
