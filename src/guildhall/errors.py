@@ -72,14 +72,27 @@ _STATUS_CODES = {
 }
 
 
+def _field_of(loc: tuple[Any, ...] | list[Any]) -> str | None:
+    """``("body", "files", 0)`` → ``files.0``. Only the field and list positions:
+    pydantic also puts union members' type tags (``"bool"``, ``"int"``) in ``loc``."""
+    parts = [p for p in loc if p not in ("body", "query", "path", "form", "header", "cookie")]
+    if not parts:
+        return None
+    field = [str(parts[0])]
+    for p in parts[1:]:
+        if not isinstance(p, int):
+            break
+        field.append(str(p))
+    return ".".join(field)
+
+
 def validation_to_app_error(exc: RequestValidationError) -> AppError:
     """Map pydantic's first complaint to the contract's codes (never a 422)."""
     errors = exc.errors()
     if not errors:
         return AppError("INVALID_INPUT", 400, "Invalid input")
     first = errors[0]
-    loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "form")]
-    field = ".".join(loc) if loc else None
+    field = _field_of(first.get("loc", ()))
     kind = first.get("type", "")
     if kind == "json_invalid":
         return AppError("INVALID_INPUT", 400, "Malformed JSON body", {})
