@@ -5,7 +5,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-one lint format build bench migration clean
+.PHONY: run test test-one lint format build bench bench-soak audit migration clean
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -54,6 +54,33 @@ migration: $(BIN)/guildhall
 	GUILDHALL_DATA_DIR=/tmp/guildhall-migration $(BIN)/alembic -c alembic.ini revision \
 	  --autogenerate -m "$(m)" $(if $(rev),--rev-id $(rev))
 	$(BIN)/ruff format src/guildhall/migrations/versions
+
+# Known vulnerabilities in the locked dependencies (PyPI's advisory data, through
+# pip-audit). Fails when a locked version has an advisory, and also when the data
+# cannot be reached (--strict: a package that was not audited is a failure, never a
+# silent pass). AUDIT_OFFLINE_OK=1 turns only the "not reachable" case into a
+# loud warning, for machines without that access.
+AUDIT_TOOL := pip-audit>=2.10,<3
+audit: $(UV)
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(UV) export --frozen --no-hashes --no-emit-project --format requirements-txt \
+	  -o "$$tmp/requirements.txt" >/dev/null || exit 1; \
+	$(TOOLS)/bin/uvx --quiet --from "$(AUDIT_TOOL)" pip-audit --strict --progress-spinner off \
+	  --disable-pip --no-deps -r "$$tmp/requirements.txt" >"$$tmp/out" 2>&1; status=$$?; \
+	grep -v "^WARNING:pip_audit._cli:" "$$tmp/out" | head -40; \
+	if [ $$status -ne 0 ] && grep -q "could not be audited" "$$tmp/out" \
+	    && ! grep -qi "known vulnerabilit" "$$tmp/out"; then \
+	  echo "AUDIT NOT DONE: PyPI's vulnerability data is unreachable from this machine;" \
+	    "the locked dependencies were not checked." >&2; \
+	  if [ "$${AUDIT_OFFLINE_OK:-0}" = 1 ]; then exit 0; fi; \
+	fi; \
+	if [ $$status -eq 0 ]; then echo "audit: no known vulnerabilities in uv.lock"; fi; \
+	exit $$status
+
+# Soak: 200 sockets and steady REST load against one real server for 3 minutes
+# (see bench/soak/README.md); writes bench/results/soak.{json,md}.
+bench-soak: $(BIN)/guildhall
+	$(BIN)/python -m bench.soak $(ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) data
