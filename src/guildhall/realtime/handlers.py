@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
@@ -25,6 +24,7 @@ from guildhall.errors import AppError, invalid, missing
 from guildhall.events import Event
 from guildhall.guilds.access import channel_for_member, message_for_member
 from guildhall.kit.parse import int_id
+from guildhall.messages import service as messages
 from guildhall.realtime.schemas import (
     MessageRefIn,
     ReactionIn,
@@ -40,14 +40,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("guildhall.realtime")
 
 HISTORY_SIZE = 50
-
-
-def _messages() -> ModuleType:
-    # Imported on use: the realtime layer must load (and the app start) even in a
-    # tree where the messages domain is not importable yet.
-    from guildhall.messages import service
-
-    return service
 
 
 @dataclass(slots=True)
@@ -227,7 +219,7 @@ async def join_room(call: Call, body: RoomIn) -> dict[str, Any]:
     # new_message and may also be in the history (clients dedupe by id), but is
     # never lost between the two.
     async with call.rt.transaction(write=False) as tx:
-        history = await _messages().latest(tx, uid, channel_id, limit=HISTORY_SIZE)
+        history = await messages.latest(tx, uid, channel_id, limit=HISTORY_SIZE)
     await call.server.send_to(call.sid, "messages_history", history)
     return {"room": body.room}
 
@@ -250,7 +242,7 @@ async def send_message(call: Call, body: SendIn) -> dict[str, Any]:
     async with call.rt.transaction() as tx:
         await channel_in_room(tx, guild_id, channel_id, uid)
         # The content rules (trim, 1-2000, empty only with files) are the service's.
-        message = await _messages().send(
+        message = await messages.send(
             tx, uid, channel_id, body.content, files=paths or None, nonce=body.nonce
         )
     return {"message": message}
@@ -281,8 +273,7 @@ async def _react(call: Call, body: ReactionIn, add: bool) -> dict[str, Any]:
     guild_id, channel_id = parse_channel_room(body.room)
     message_id = _message_id(body.message_id)
     uid = call.user.user_id
-    service = _messages()
-    action = service.add_reaction if add else service.remove_reaction
+    action = messages.add_reaction if add else messages.remove_reaction
     async with call.rt.transaction() as tx:
         await message_in_room(tx, guild_id, channel_id, message_id, uid)
         message = await action(tx, uid, message_id, body.emoji)
@@ -303,8 +294,7 @@ async def _pin(call: Call, body: MessageRefIn, pin: bool) -> dict[str, Any]:
     guild_id, channel_id = parse_channel_room(body.room)
     message_id = _message_id(body.message_id)
     uid = call.user.user_id
-    service = _messages()
-    action = service.pin if pin else service.unpin
+    action = messages.pin if pin else messages.unpin
     async with call.rt.transaction() as tx:
         await message_in_room(tx, guild_id, channel_id, message_id, uid)
         message = await action(tx, uid, message_id)
