@@ -78,7 +78,7 @@ audit: $(UV)
 	exit $$status
 
 # Soak: 200 sockets and steady REST load against one real server for 3 minutes
-# (see bench/soak/README.md); writes bench/results/soak.{json,md}.
+# (see bench/soak/__main__.py); writes bench/results/soak.{json,md,png}.
 bench-soak: $(BIN)/guildhall
 	$(BIN)/python -m bench.soak $(ARGS)
 
