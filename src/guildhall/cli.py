@@ -26,6 +26,7 @@ def serve(
 
     from guildhall.httpproto import BoundedHttpToolsProtocol
     from guildhall.logs import configure_logging
+    from guildhall.realtime.server import MAX_PACKET_BYTES
 
     settings = Settings()
     configure_logging(settings)
@@ -44,6 +45,9 @@ def serve(
         loop="uvloop",
         http=BoundedHttpToolsProtocol,  # httptools, with a bounded request head
         ws="websockets-sansio",
+        # Frames past this are refused before they are buffered; the Socket.IO
+        # layer's own limit (in characters) is checked after (realtime/server.py).
+        ws_max_size=4 * MAX_PACKET_BYTES,
         proxy_headers=False,  # client IPs are resolved by our trusted-proxy rule
         server_header=False,
         log_config=None,

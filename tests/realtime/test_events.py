@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.realtime.conftest import Probe, World, emit_events
+from tests.realtime.conftest import Probe, World, add_member, emit_events
 
 MESSAGE_KEYS = {
     "id",
@@ -191,6 +191,15 @@ class TestSendMessage:
         await room.sync()
         assert all(p.named("new_message") == [] for p in room.listeners)
 
+    async def test_channel_under_another_guilds_prefix_is_refused_and_rolled_back(self, room):
+        forged = f"g:{room.world.g2}:c:{room.world.general}"
+        ack = await room.bob.call("send_message", {"room": forged, "content": "sneaky"})
+        assert ack["ok"] is False and ack["code"] == "CHANNEL_NOT_FOUND"
+        await room.sync()
+        assert all(p.named("new_message") == [] for p in room.listeners)
+        r = await room.world.alice.get(f"/api/channels/{room.world.general}/messages")
+        assert r.json()["messages"] == []
+
     async def test_read_only_channel_refuses_members_and_emits_nothing(self, rt, room, connect):
         ro = room.world.room("announcements")
         for p in (room.alice, room.bob):
@@ -236,6 +245,17 @@ class TestSendMessage:
         assert (await room.bob.next("new_message"))["id"] == got["id"]
         await room.sync()
         assert room.outsider.named("new_message") == [] and room.idle.named("new_message") == []
+
+
+class TestDeliveryOverPolling:
+    async def test_a_polling_socket_hears_the_room(self, rt, world, room, connect):
+        await add_member(rt, world.g1, world.carol.user["id"])
+        polling = await connect(token=world.token(world.carol), transports=["polling"])
+        assert (await polling.call("join_room", {"room": room.name}))["ok"] is True
+        message = await send(room.alice, room.name, "over long-polling")
+        assert await polling.next("new_message") == message
+        await polling.emit("typing", {"room": room.name})
+        assert (await room.alice.next("user_typing"))["username"] == "carol"
 
 
 class TestTyping:
