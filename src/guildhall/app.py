@@ -29,6 +29,7 @@ from guildhall.guilds.router import router as guilds_router
 from guildhall.kit.responses import JSONResponse
 from guildhall.messages.router import router as messages_router
 from guildhall.middleware import EdgeMiddleware
+from guildhall.openapi import install_openapi
 from guildhall.polls.router import router as polls_router
 from guildhall.realtime.bus import LocalBus
 from guildhall.realtime.presence import MemoryPresence
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> Any:
     for router in ROUTERS:
         api.include_router(router)
     api.include_router(observability.router)
+    install_openapi(api)
     mount_web_client(api, Path(__file__).parent / "static")
     outer = EdgeMiddleware(realtime.asgi_app(api), rt)
     outer.state = api.state  # type: ignore[attr-defined]

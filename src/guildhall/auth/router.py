@@ -8,9 +8,17 @@ from fastapi import APIRouter, Request, Response
 
 from guildhall.auth import service
 from guildhall.auth.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentUser
-from guildhall.auth.schemas import LoginIn, PasswordChangeIn, RegisterIn
+from guildhall.auth.schemas import (
+    LoginIn,
+    MeRead,
+    PasswordChanged,
+    PasswordChangeIn,
+    RegisterIn,
+    SignedIn,
+)
 from guildhall.deps import RuntimeDep, TxDep
 from guildhall.errors import AppError
+from guildhall.kit.openapi import StatusMessage, documented
 from guildhall.kit.responses import JSONResponse
 from guildhall.kit.time import iso
 from guildhall.models import User
@@ -51,7 +59,7 @@ def _public_self(user: User) -> dict[str, Any]:
     }
 
 
-@router.post("/register", status_code=201)
+@router.post("/register", **documented(SignedIn, 201, errors=(400,)))
 async def register(body: RegisterIn, request: Request, rt: RuntimeDep) -> JSONResponse:
     _require_json(request)
     username, email, password_hash = await service.validate_registration(
@@ -63,7 +71,7 @@ async def register(body: RegisterIn, request: Request, rt: RuntimeDep) -> JSONRe
     return _signed_in(rt, _public_self(user), token, csrf, status=201)
 
 
-@router.post("/login")
+@router.post("/login", **documented(SignedIn, errors=(400, 401)))
 async def login(body: LoginIn, request: Request, rt: RuntimeDep) -> JSONResponse:
     _require_json(request)
     async with rt.transaction(write=False) as tx:
@@ -74,7 +82,7 @@ async def login(body: LoginIn, request: Request, rt: RuntimeDep) -> JSONResponse
     return _signed_in(rt, _public_self(user), token, csrf)
 
 
-@router.post("/logout")
+@router.post("/logout", **documented(StatusMessage))
 async def logout(principal: CurrentUser, tx: TxDep) -> JSONResponse:
     await service.end_session(tx, principal)
     response = JSONResponse({"message": "Successfully logged out"})
@@ -83,7 +91,7 @@ async def logout(principal: CurrentUser, tx: TxDep) -> JSONResponse:
     return response
 
 
-@router.get("/me")
+@router.get("/me", **documented(MeRead))
 async def me(principal: CurrentUser, tx: TxDep) -> dict[str, Any]:
     user = await tx.session.get(User, principal.user_id)
     assert user is not None  # the session row cascades with the user
@@ -95,7 +103,7 @@ async def me(principal: CurrentUser, tx: TxDep) -> dict[str, Any]:
     }
 
 
-@router.post("/me/password")
+@router.post("/me/password", **documented(PasswordChanged, errors=(400,)))
 async def change_password(
     body: PasswordChangeIn, principal: CurrentUser, tx: TxDep
 ) -> JSONResponse:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
+
+from guildhall.kit.openapi import Read, StatusMessage
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -49,3 +52,36 @@ class LoginIn(StrictBody):
 class PasswordChangeIn(StrictBody):
     old_password: str
     new_password: str
+
+
+# Answers (documentation only: see ``kit/openapi.py``).
+
+
+class SelfRead(Read):
+    """The signed-in user as they see themselves (their own email included)."""
+
+    id: int
+    username: str
+    email: str
+    created_at: datetime
+
+
+class SignedIn(SelfRead):
+    """Register and login: the session also comes as cookies; ``token`` is for
+    ``Authorization: Bearer`` and sockets."""
+
+    csrf_token: str
+    token: str
+
+
+class MeRead(SelfRead):
+    avatar: str | None
+    status: Literal["online", "offline"]
+    csrf_token: str
+
+
+class PasswordChanged(StatusMessage):
+    """Every other session ended; this one continues with a fresh token."""
+
+    csrf_token: str
+    token: str

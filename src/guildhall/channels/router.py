@@ -8,34 +8,35 @@ from fastapi import APIRouter
 
 from guildhall.auth.deps import CurrentUser
 from guildhall.channels import service
-from guildhall.channels.schemas import ChannelCreate, ChannelUpdate
+from guildhall.channels.schemas import ChannelCreate, ChannelRead, ChannelUpdate
 from guildhall.deps import TxDep
+from guildhall.kit.openapi import IdParam, StatusMessage, documented
 from guildhall.kit.parse import int_id
 
 router = APIRouter(prefix="/api", tags=["channels"])
 
 
-@router.post("/guilds/{guild_id}/channels", status_code=201)
+@router.post("/guilds/{guild_id}/channels", **documented(ChannelRead, 201, errors=(400, 403, 404)))
 async def create_channel(
-    guild_id: str, body: ChannelCreate, me: CurrentUser, tx: TxDep
+    guild_id: IdParam, body: ChannelCreate, me: CurrentUser, tx: TxDep
 ) -> dict[str, Any]:
     gid = int_id(guild_id, "GUILD_NOT_FOUND")
     return await service.create(tx, me.user_id, gid, body.name, body.type, body.category_id)
 
 
-@router.get("/guilds/{guild_id}/channels")
-async def list_channels(guild_id: str, me: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
+@router.get("/guilds/{guild_id}/channels", **documented(list[ChannelRead], errors=(403, 404)))
+async def list_channels(guild_id: IdParam, me: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
     return await service.list_channels(tx, me.user_id, int_id(guild_id, "GUILD_NOT_FOUND"))
 
 
-@router.put("/channels/{channel_id}")
+@router.put("/channels/{channel_id}", **documented(ChannelRead, errors=(400, 403, 404)))
 async def update_channel(
-    channel_id: str, body: ChannelUpdate, me: CurrentUser, tx: TxDep
+    channel_id: IdParam, body: ChannelUpdate, me: CurrentUser, tx: TxDep
 ) -> dict[str, Any]:
     return await service.update(tx, me.user_id, int_id(channel_id, "CHANNEL_NOT_FOUND"), body)
 
 
-@router.delete("/channels/{channel_id}")
-async def delete_channel(channel_id: str, me: CurrentUser, tx: TxDep) -> dict[str, str]:
+@router.delete("/channels/{channel_id}", **documented(StatusMessage, errors=(403, 404)))
+async def delete_channel(channel_id: IdParam, me: CurrentUser, tx: TxDep) -> dict[str, str]:
     await service.delete_channel(tx, me.user_id, int_id(channel_id, "CHANNEL_NOT_FOUND"))
     return {"message": "Channel deleted successfully"}

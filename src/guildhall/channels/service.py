@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import aliased
 
-from guildhall.channels.schemas import ChannelUpdate
+from guildhall.channels.schemas import CHANNEL_TYPES, ChannelUpdate
 from guildhall.db import Tx
 from guildhall.errors import AppError, invalid
 from guildhall.events import LEAVE_ROOMS, channel_room, guild_room
@@ -22,7 +22,6 @@ from guildhall.kit.time import iso
 from guildhall.kit.validation import clean_text
 from guildhall.models import Attachment, Channel, Message, Upload
 
-CHANNEL_TYPES = ("text", "voice", "category")
 MAX_NAME = 100
 MAX_POSITION = 2**31 - 1  # the column is a 32-bit integer
 _DELETE_CHUNK = 500

@@ -9,10 +9,18 @@ from fastapi import APIRouter, Request
 from guildhall.auth.deps import CurrentUser, Principal
 from guildhall.deps import RuntimeDep, TxDep
 from guildhall.emojis import service
+from guildhall.emojis.schemas import EmojiRead, StickerRead
 from guildhall.files.deps import StreamingUser
 from guildhall.files.multipart import read_form
 from guildhall.files.storage import storage_for
 from guildhall.guilds.access import guild_for_owner
+from guildhall.kit.openapi import (
+    FILE_FIELD,
+    IdParam,
+    Success,
+    documented,
+    multipart_body,
+)
 from guildhall.kit.parse import int_id
 from guildhall.runtime import Runtime
 
@@ -28,15 +36,23 @@ async def _owner_precheck(rt: Runtime, principal: Principal, guild_id: int) -> N
     await rt.limits.upload.check(principal.user_id, "RATE_LIMIT_EXCEEDED", "Too many uploads")
 
 
-@router.get("/guilds/{guild_id}/emojis")
-async def list_emojis(guild_id: str, principal: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
+@router.get("/guilds/{guild_id}/emojis", **documented(list[EmojiRead], errors=(403, 404)))
+async def list_emojis(guild_id: IdParam, principal: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
     gid = int_id(guild_id, "GUILD_NOT_FOUND")
     return await service.list_emojis(tx, gid, principal.user_id)
 
 
-@router.post("/guilds/{guild_id}/emojis", status_code=201)
+@router.post(
+    "/guilds/{guild_id}/emojis",
+    **documented(EmojiRead, 201, errors=(400, 403, 404, 409)),
+    openapi_extra=multipart_body(
+        ["name", "file"],
+        name={"type": "string", "description": "2-32 of [A-Za-z0-9_], unique in the guild"},
+        file={**FILE_FIELD, "description": "PNG, JPEG, GIF or WebP, at most 256 KB"},
+    ),
+)
 async def create_emoji(
-    guild_id: str, request: Request, principal: StreamingUser, rt: RuntimeDep
+    guild_id: IdParam, request: Request, principal: StreamingUser, rt: RuntimeDep
 ) -> dict[str, Any]:
     gid = int_id(guild_id, "GUILD_NOT_FOUND")
     await _owner_precheck(rt, principal, gid)
@@ -49,21 +65,32 @@ async def create_emoji(
         )
 
 
-@router.delete("/emojis/{emoji_id}")
+@router.delete("/emojis/{emoji_id}", **documented(Success, errors=(403, 404)))
 async def delete_emoji(emoji_id: str, principal: CurrentUser, tx: TxDep) -> dict[str, Any]:
     await service.delete_emoji(tx, emoji_id, principal.user_id)
     return {"success": True}
 
 
-@router.get("/guilds/{guild_id}/stickers")
-async def list_stickers(guild_id: str, principal: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
+@router.get("/guilds/{guild_id}/stickers", **documented(list[StickerRead], errors=(403, 404)))
+async def list_stickers(
+    guild_id: IdParam, principal: CurrentUser, tx: TxDep
+) -> list[dict[str, Any]]:
     gid = int_id(guild_id, "GUILD_NOT_FOUND")
     return await service.list_stickers(tx, gid, principal.user_id)
 
 
-@router.post("/guilds/{guild_id}/stickers", status_code=201)
+@router.post(
+    "/guilds/{guild_id}/stickers",
+    **documented(StickerRead, 201, errors=(400, 403, 404)),
+    openapi_extra=multipart_body(
+        ["name", "file"],
+        name={"type": "string", "description": "2-30 printable characters"},
+        description={"type": "string", "description": "At most 200 characters"},
+        file={**FILE_FIELD, "description": "PNG, JPEG or WebP, at most 512 KB"},
+    ),
+)
 async def create_sticker(
-    guild_id: str, request: Request, principal: StreamingUser, rt: RuntimeDep
+    guild_id: IdParam, request: Request, principal: StreamingUser, rt: RuntimeDep
 ) -> dict[str, Any]:
     gid = int_id(guild_id, "GUILD_NOT_FOUND")
     await _owner_precheck(rt, principal, gid)
@@ -82,7 +109,7 @@ async def create_sticker(
         )
 
 
-@router.delete("/stickers/{sticker_id}")
+@router.delete("/stickers/{sticker_id}", **documented(Success, errors=(403, 404)))
 async def delete_sticker(sticker_id: str, principal: CurrentUser, tx: TxDep) -> dict[str, Any]:
     await service.delete_sticker(tx, sticker_id, principal.user_id)
     return {"success": True}

@@ -11,15 +11,21 @@ from guildhall.deps import RuntimeDep
 from guildhall.files import service
 from guildhall.files.deps import StreamingUser
 from guildhall.files.multipart import read_form
+from guildhall.files.schemas import UploadRead
 from guildhall.files.serve import file_response
 from guildhall.files.storage import storage_for
+from guildhall.kit.openapi import FILE_FIELD, documented, error_response, multipart_body
 
 router = APIRouter(prefix="/api", tags=["files"])
 # Served at the site root (``/uploads/...``), as the contract's paths are.
 uploads_router = APIRouter(tags=["files"])
 
 
-@router.post("/upload", status_code=201)
+@router.post(
+    "/upload",
+    **documented(UploadRead, 201, errors=(400,)),
+    openapi_extra=multipart_body(["file"], file=FILE_FIELD),
+)
 async def upload(request: Request, principal: StreamingUser, rt: RuntimeDep) -> dict[str, Any]:
     await rt.limits.upload.check(principal.user_id, "RATE_LIMIT_EXCEEDED", "Too many uploads")
     async with storage_for(rt).staging() as staged:
@@ -27,7 +33,22 @@ async def upload(request: Request, principal: StreamingUser, rt: RuntimeDep) -> 
         return await service.create_upload(rt, principal.user_id, staged, form.file)
 
 
-@uploads_router.api_route("/uploads/{path:path}", methods=["GET", "HEAD"])
+_SERVED = {
+    200: {"description": "The stored bytes", "content": {"*/*": {}}},
+    206: {"description": "One byte range (`Range`)", "content": {"*/*": {}}},
+    304: {"description": "Not modified (`If-None-Match`)"},
+    404: error_response(404),
+    416: error_response(416),
+}
+
+
+# Two routes, not one with two methods: each gets its own OpenAPI operation id.
+@uploads_router.get(
+    "/uploads/{path:path}", response_model=None, response_class=Response, responses=_SERVED
+)
+@uploads_router.head(
+    "/uploads/{path:path}", response_model=None, response_class=Response, responses=_SERVED
+)
 async def serve(path: str, request: Request, rt: RuntimeDep) -> Response:
     public_path = unicodedata.normalize("NFC", f"uploads/{path}")
     served, stored = await service.open_stored(rt, public_path)

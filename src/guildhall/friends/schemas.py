@@ -3,6 +3,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from guildhall.auth.schemas import StrictBody
+from guildhall.kit.openapi import Read
 
 
 class ToUser(StrictBody):
@@ -21,3 +22,11 @@ class NamedUser(StrictBody):
     """``remove``: ``{"username": "alice"}``."""
 
     username: str
+
+
+class FriendStatus(Read):
+    """Usernames, sorted case-insensitively."""
+
+    friends: list[str]
+    pending_in: list[str]
+    pending_out: list[str]

@@ -9,7 +9,17 @@ from fastapi import APIRouter
 from guildhall.auth.deps import CurrentUser
 from guildhall.deps import TxDep
 from guildhall.guilds import invites, service
-from guildhall.guilds.schemas import GuildCreate, InviteCreate
+from guildhall.guilds.schemas import (
+    GuildCreate,
+    GuildJoined,
+    GuildLeft,
+    GuildRead,
+    InviteCreate,
+    InvitePreview,
+    InviteRead,
+    MemberRead,
+)
+from guildhall.kit.openapi import IdParam, StatusMessage, documented
 from guildhall.kit.parse import int_id
 
 router = APIRouter(prefix="/api", tags=["guilds"])
@@ -19,65 +29,65 @@ def _gid(raw: str) -> int:
     return int_id(raw, "GUILD_NOT_FOUND")
 
 
-@router.post("/guilds", status_code=201)
+@router.post("/guilds", **documented(GuildRead, 201, errors=(400,)))
 async def create_guild(body: GuildCreate, me: CurrentUser, tx: TxDep) -> dict[str, Any]:
     return await service.create(tx, me.user_id, body.name)
 
 
-@router.get("/guilds")
+@router.get("/guilds", **documented(list[GuildRead]))
 async def my_guilds(me: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
     return await service.list_mine(tx, me.user_id)
 
 
-@router.get("/guilds/{guild_id}")
-async def get_guild(guild_id: str, me: CurrentUser, tx: TxDep) -> dict[str, Any]:
+@router.get("/guilds/{guild_id}", **documented(GuildRead, errors=(403, 404)))
+async def get_guild(guild_id: IdParam, me: CurrentUser, tx: TxDep) -> dict[str, Any]:
     return await service.get(tx, me.user_id, _gid(guild_id))
 
 
-@router.delete("/guilds/{guild_id}")
-async def delete_guild(guild_id: str, me: CurrentUser, tx: TxDep) -> dict[str, str]:
+@router.delete("/guilds/{guild_id}", **documented(StatusMessage, errors=(403, 404)))
+async def delete_guild(guild_id: IdParam, me: CurrentUser, tx: TxDep) -> dict[str, str]:
     await service.delete_guild(tx, me.user_id, _gid(guild_id))
     return {"message": "Guild deleted successfully"}
 
 
-@router.get("/guilds/{guild_id}/members")
-async def members(guild_id: str, me: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
+@router.get("/guilds/{guild_id}/members", **documented(list[MemberRead], errors=(403, 404)))
+async def members(guild_id: IdParam, me: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
     return await service.members(tx, me.user_id, _gid(guild_id))
 
 
-@router.delete("/guilds/{guild_id}/members/@me")
-async def leave(guild_id: str, me: CurrentUser, tx: TxDep) -> dict[str, Any]:
+@router.delete("/guilds/{guild_id}/members/@me", **documented(GuildLeft, errors=(400, 403, 404)))
+async def leave(guild_id: IdParam, me: CurrentUser, tx: TxDep) -> dict[str, Any]:
     gid = _gid(guild_id)
     await service.leave(tx, me.user_id, gid)
     return {"message": "Successfully left guild", "guild_id": gid}
 
 
-@router.post("/guilds/{guild_id}/invites", status_code=201)
+@router.post("/guilds/{guild_id}/invites", **documented(InviteRead, 201, errors=(400, 403, 404)))
 async def create_invite(
-    guild_id: str, me: CurrentUser, tx: TxDep, body: InviteCreate | None = None
+    guild_id: IdParam, me: CurrentUser, tx: TxDep, body: InviteCreate | None = None
 ) -> dict[str, Any]:
     body = body or InviteCreate()
     return await invites.create(tx, me.user_id, _gid(guild_id), body.expires_hours, body.max_uses)
 
 
-@router.get("/guilds/{guild_id}/invites")
-async def list_invites(guild_id: str, me: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
+@router.get("/guilds/{guild_id}/invites", **documented(list[InviteRead], errors=(403, 404)))
+async def list_invites(guild_id: IdParam, me: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
     return await invites.list_invites(tx, me.user_id, _gid(guild_id))
 
 
 # Anyone holding the code may preview it, signed in or not (as Discord's invite pages).
-@router.get("/invites/{code}")
+@router.get("/invites/{code}", **documented(InvitePreview, errors=(404,)))
 async def preview_invite(code: str, tx: TxDep) -> dict[str, Any]:
     return await invites.preview(tx, code)
 
 
-@router.post("/invites/{code}/join")
+@router.post("/invites/{code}/join", **documented(GuildJoined, errors=(400, 404)))
 async def join(code: str, me: CurrentUser, tx: TxDep) -> dict[str, Any]:
     guild_id = await invites.join(tx, me.user_id, code)
     return {"message": "Successfully joined guild", "guild_id": guild_id}
 
 
-@router.delete("/invites/{code}")
+@router.delete("/invites/{code}", **documented(StatusMessage, errors=(403, 404)))
 async def delete_invite(code: str, me: CurrentUser, tx: TxDep) -> dict[str, str]:
     await invites.delete_invite(tx, me.user_id, code)
     return {"message": "Invite deleted successfully"}

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from guildhall.auth.schemas import StrictBody
+from guildhall.kit.openapi import Read, StatusMessage
+from guildhall.users.schemas import Presence, UserPublic
 
 
 class GuildCreate(StrictBody):
+    """``name``: 1-100 characters after trimming."""
+
     name: str
 
 
@@ -12,3 +18,50 @@ class InviteCreate(StrictBody):
 
     expires_hours: int = 24
     max_uses: int = 0
+
+
+# Answers (documentation only: see ``kit/openapi.py``).
+
+
+class GuildRead(Read):
+    id: int
+    name: str
+    owner_id: int
+    created_at: datetime
+
+
+class MemberRead(UserPublic):
+    status: Presence
+    joined_at: datetime
+
+
+class GuildLeft(StatusMessage):
+    guild_id: int
+
+
+class GuildJoined(StatusMessage):
+    """Also the answer when the caller was already a member (no use counted)."""
+
+    guild_id: int
+
+
+class InviteRead(Read):
+    code: str
+    expires_at: datetime | None  # null: never expires
+    max_uses: int  # 0: unlimited
+    uses: int
+    guild_id: int
+    creator_id: int
+    created_at: datetime
+
+
+class InvitePreview(Read):
+    """What anyone holding the code may see before joining."""
+
+    code: str
+    guild_id: int
+    guild_name: str
+    member_count: int
+    expires_at: datetime | None
+    max_uses: int
+    uses: int

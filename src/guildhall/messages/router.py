@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from guildhall.auth.deps import CurrentUser
 from guildhall.deps import TxDep
 from guildhall.errors import invalid
+from guildhall.kit.openapi import IdParam, QueryText, StatusMessage, documented, int_query
 from guildhall.kit.parse import bounded_int, int_id
 from guildhall.messages import service
-from guildhall.messages.schemas import MessageCreate, MessageUpdate
+from guildhall.messages.schemas import MessageCreate, MessagePage, MessageRead, MessageUpdate
 
 router = APIRouter(prefix="/api", tags=["messages"])
 
 _MAX_ID = 2**63 - 1
+_MAX_PAGE = 2**31
+EmojiParam = Annotated[
+    str, Path(description="A unicode emoji (URL-encoded) or `:name:` of a guild emoji")
+]
 
 
 def _channel_id(raw: str) -> int:
@@ -26,15 +31,17 @@ def _message_id(raw: str) -> int:
     return int_id(raw, "MESSAGE_NOT_FOUND")
 
 
-@router.get("/channels/{channel_id}/messages")
+@router.get("/channels/{channel_id}/messages", **documented(MessagePage, errors=(400, 403, 404)))
 async def history(
-    channel_id: str,
+    channel_id: IdParam,
     user: CurrentUser,
     tx: TxDep,
-    page: str | None = None,
-    limit: str | None = None,
-    before: str | None = None,
-    after: str | None = None,
+    page: QueryText = int_query(1, _MAX_PAGE, "Page mode (default 1): page 1 is the newest"),
+    limit: QueryText = int_query(
+        description=f"Default {service.DEFAULT_PAGE_SIZE}; served within 1-{service.MAX_PAGE_SIZE}"
+    ),
+    before: QueryText = int_query(1, _MAX_ID, "Cursor mode: the messages older than this id"),
+    after: QueryText = int_query(0, _MAX_ID, "Cursor mode: the messages newer than this id"),
 ) -> dict[str, Any]:
     cid = _channel_id(channel_id)
     size = bounded_int(
@@ -48,56 +55,66 @@ async def history(
             return await service.history_window(tx, user.user_id, cid, before=cursor, limit=size)
         cursor = bounded_int(after, "after", 0, 0, _MAX_ID)
         return await service.history_window(tx, user.user_id, cid, after=cursor, limit=size)
-    number = bounded_int(page, "page", 1, 1, 2**31)
+    number = bounded_int(page, "page", 1, 1, _MAX_PAGE)
     return await service.history_page(tx, user.user_id, cid, number, size)
 
 
-@router.post("/channels/{channel_id}/messages", status_code=201)
+@router.post(
+    "/channels/{channel_id}/messages", **documented(MessageRead, 201, errors=(400, 403, 404))
+)
 async def send(
-    channel_id: str, body: MessageCreate, user: CurrentUser, tx: TxDep
+    channel_id: IdParam, body: MessageCreate, user: CurrentUser, tx: TxDep
 ) -> dict[str, Any]:
     return await service.send(
         tx, user.user_id, _channel_id(channel_id), body.content, body.files, body.nonce
     )
 
 
-@router.get("/channels/{channel_id}/pins")
-async def pins(channel_id: str, user: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
+@router.get("/channels/{channel_id}/pins", **documented(list[MessageRead], errors=(403, 404)))
+async def pins(channel_id: IdParam, user: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
     return await service.pins(tx, user.user_id, _channel_id(channel_id))
 
 
-@router.put("/messages/{message_id}")
+@router.put("/messages/{message_id}", **documented(MessageRead, errors=(400, 403, 404)))
 async def edit(
-    message_id: str, body: MessageUpdate, user: CurrentUser, tx: TxDep
+    message_id: IdParam, body: MessageUpdate, user: CurrentUser, tx: TxDep
 ) -> dict[str, Any]:
     return await service.edit(tx, user.user_id, _message_id(message_id), body.content)
 
 
-@router.delete("/messages/{message_id}")
-async def delete(message_id: str, user: CurrentUser, tx: TxDep) -> dict[str, str]:
+@router.delete("/messages/{message_id}", **documented(StatusMessage, errors=(403, 404)))
+async def delete(message_id: IdParam, user: CurrentUser, tx: TxDep) -> dict[str, str]:
     await service.delete(tx, user.user_id, _message_id(message_id))
     return {"message": "Message deleted successfully"}
 
 
-@router.post("/messages/{message_id}/pin")
-async def pin(message_id: str, user: CurrentUser, tx: TxDep) -> dict[str, str]:
+@router.post("/messages/{message_id}/pin", **documented(StatusMessage, errors=(400, 403, 404)))
+async def pin(message_id: IdParam, user: CurrentUser, tx: TxDep) -> dict[str, str]:
     await service.pin(tx, user.user_id, _message_id(message_id))
     return {"message": "Message pinned successfully"}
 
 
-@router.post("/messages/{message_id}/unpin")
-async def unpin(message_id: str, user: CurrentUser, tx: TxDep) -> dict[str, str]:
+@router.post("/messages/{message_id}/unpin", **documented(StatusMessage, errors=(403, 404)))
+async def unpin(message_id: IdParam, user: CurrentUser, tx: TxDep) -> dict[str, str]:
     await service.unpin(tx, user.user_id, _message_id(message_id))
     return {"message": "Message unpinned successfully"}
 
 
-@router.put("/messages/{message_id}/reactions/{emoji}")
-async def add_reaction(message_id: str, emoji: str, user: CurrentUser, tx: TxDep) -> dict[str, Any]:
+@router.put(
+    "/messages/{message_id}/reactions/{emoji}",
+    **documented(MessageRead, errors=(400, 403, 404)),
+)
+async def add_reaction(
+    message_id: IdParam, emoji: EmojiParam, user: CurrentUser, tx: TxDep
+) -> dict[str, Any]:
     return await service.add_reaction(tx, user.user_id, _message_id(message_id), emoji)
 
 
-@router.delete("/messages/{message_id}/reactions/{emoji}")
+@router.delete(
+    "/messages/{message_id}/reactions/{emoji}",
+    **documented(MessageRead, errors=(400, 403, 404)),
+)
 async def remove_reaction(
-    message_id: str, emoji: str, user: CurrentUser, tx: TxDep
+    message_id: IdParam, emoji: EmojiParam, user: CurrentUser, tx: TxDep
 ) -> dict[str, Any]:
     return await service.remove_reaction(tx, user.user_id, _message_id(message_id), emoji)

@@ -1,9 +1,18 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from guildhall.auth.schemas import StrictBody
+from guildhall.files.schemas import UploadRead
+from guildhall.kit.openapi import Read
+from guildhall.polls.schemas import PollRead
 
 
 class MessageCreate(StrictBody):
+    """``content`` 1-2000 characters after trimming (may be empty or absent when
+    ``files`` is given); ``files`` at most 10 upload paths of the caller's own
+    uploads; ``nonce`` up to 64 characters, deduplicating resends for 5 minutes."""
+
     # Optional here: it may be empty when files are given; the service decides.
     content: str | None = None
     files: list[str] | None = None
@@ -12,3 +21,54 @@ class MessageCreate(StrictBody):
 
 class MessageUpdate(StrictBody):
     content: str
+
+
+# Answers (documentation only: see ``kit/openapi.py``).
+
+
+class ReactionRead(Read):
+    emoji: str  # a unicode emoji or :name: of a guild emoji
+    count: int
+    users: list[str]  # usernames, in the order they reacted
+
+
+class MessageRead(Read):
+    """The one message shape, in REST answers and socket events alike."""
+
+    id: int
+    channel_id: int
+    guild_id: int
+    author_id: int
+    username: str
+    avatar: str | None
+    content: str
+    timestamp: datetime
+    edited_at: datetime | None
+    pinned: bool
+    files: list[UploadRead]
+    reactions: list[ReactionRead]
+    poll: PollRead | None
+    nonce: str | None
+
+
+class PagePagination(Read):
+    """Page mode (``page``): page 1 holds the newest messages."""
+
+    page: int
+    limit: int
+    total: int
+    pages: int
+
+
+class WindowPagination(Read):
+    """Cursor mode (``before``/``after``)."""
+
+    limit: int
+    has_more: bool
+
+
+class MessagePage(Read):
+    """Messages oldest first within the page or window."""
+
+    messages: list[MessageRead]
+    pagination: PagePagination | WindowPagination

@@ -8,16 +8,19 @@ from fastapi import APIRouter
 
 from guildhall.auth.deps import CurrentUser
 from guildhall.deps import TxDep
+from guildhall.kit.openapi import IdParam, documented
 from guildhall.kit.parse import int_id
 from guildhall.polls import service
-from guildhall.polls.schemas import PollCreate, VoteIn
+from guildhall.polls.schemas import PollCreate, PollRead, PollWithVotes, VoteIn
 
 router = APIRouter(prefix="/api", tags=["polls"])
 
 
-@router.post("/messages/{message_id}/poll", status_code=201)
+@router.post(
+    "/messages/{message_id}/poll", **documented(PollRead, 201, errors=(400, 403, 404, 409))
+)
 async def create_poll(
-    message_id: str, body: PollCreate, user: CurrentUser, tx: TxDep
+    message_id: IdParam, body: PollCreate, user: CurrentUser, tx: TxDep
 ) -> dict[str, Any]:
     return await service.create(
         tx,
@@ -30,16 +33,16 @@ async def create_poll(
     )
 
 
-@router.get("/messages/{message_id}/poll")
-async def get_poll(message_id: str, user: CurrentUser, tx: TxDep) -> dict[str, Any]:
+@router.get("/messages/{message_id}/poll", **documented(PollWithVotes, errors=(403, 404)))
+async def get_poll(message_id: IdParam, user: CurrentUser, tx: TxDep) -> dict[str, Any]:
     return await service.for_message(tx, user.user_id, int_id(message_id, "MESSAGE_NOT_FOUND"))
 
 
-@router.post("/polls/{poll_id}/vote")
+@router.post("/polls/{poll_id}/vote", **documented(PollWithVotes, errors=(400, 403, 404)))
 async def vote(poll_id: str, body: VoteIn, user: CurrentUser, tx: TxDep) -> dict[str, Any]:
     return await service.vote(tx, user.user_id, poll_id, body.option_id)
 
 
-@router.delete("/polls/{poll_id}/vote")
+@router.delete("/polls/{poll_id}/vote", **documented(PollWithVotes, errors=(400, 403, 404)))
 async def retract_vote(poll_id: str, user: CurrentUser, tx: TxDep) -> dict[str, Any]:
     return await service.retract(tx, user.user_id, poll_id)

@@ -1,0 +1,17 @@
+"""Search answers (documentation only: see ``kit/openapi.py``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from guildhall.kit.openapi import Read
+
+
+class SearchResult(Read):
+    id: int
+    content: str
+    username: str
+    channel_name: str
+    timestamp: datetime
+    channel_id: int
+    guild_id: int

@@ -1,0 +1,338 @@
+"""The OpenAPI document is true: every answer of a scripted scenario that touches
+every documented operation matches the schema documented for its status."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import jsonschema_rs
+import pytest
+
+from tests.conftest import PASSWORD, Client
+from tests.files import samples
+
+_UNSAFE = {"post", "put", "patch", "delete"}
+
+
+def _pattern(template: str) -> str:
+    # ``/uploads/{path}`` spans slashes (a ``{path:path}`` route); other parameters do not.
+    parts = re.split(r"(\{[^}]+\})", template)
+    return (
+        "^"
+        + "".join(
+            (".+" if p == "{path}" else "[^/]+") if p.startswith("{") else re.escape(p)
+            for p in parts
+        )
+        + "$"
+    )
+
+
+class Document:
+    """The app's served document, and a check of answers against it."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+        self.routes = [(re.compile(_pattern(path)), path) for path in doc["paths"]]
+        self.succeeded: set[tuple[str, str]] = set()
+        self.failures: list[str] = []
+
+    def operations(self) -> set[tuple[str, str]]:
+        return {(m, p) for p, item in self.doc["paths"].items() for m in item}
+
+    def template(self, path: str) -> str:
+        for pattern, template in self.routes:
+            if pattern.match(path):
+                return template
+        raise AssertionError(f"{path} is not in the document")
+
+    def check(self, response: httpx.Response) -> None:
+        method = response.request.method.lower()
+        raw_path = response.request.url.raw_path.split(b"?")[0].decode()
+        template = self.template(raw_path)
+        operation = self.doc["paths"][template].get(method)
+        where = f"{method.upper()} {raw_path} → {response.status_code}"
+        if operation is None:
+            self.failures.append(f"{where}: method not documented")
+            return
+        documented = operation["responses"].get(str(response.status_code))
+        if documented is None:
+            self.failures.append(f"{where}: status not documented")
+            return
+        if response.is_success:
+            self.succeeded.add((method, template))
+        content = documented.get("content", {})
+        if "application/json" not in content:
+            return
+        assert response.headers["content-type"].startswith("application/json"), where
+        schema = {**content["application/json"]["schema"], "components": self.doc["components"]}
+        # jsonschema-rs: schemathesis's own validator (draft 2020-12, formats checked).
+        validator = jsonschema_rs.validator_for(schema, validate_formats=True)
+        for error in validator.iter_errors(response.json()):
+            path = "/".join(map(str, error.instance_path))
+            self.failures.append(f"{where}: /{path}: {error.message}")
+
+
+@pytest.fixture
+async def document(anon: Callable[[], Client]) -> Document:
+    r = await anon().get("/api/openapi.json")
+    assert r.status_code == 200
+    return Document(r.json())
+
+
+@pytest.fixture
+def checked(anon: Callable[[], Client], document: Document) -> Callable[[], Client]:
+    """Fresh clients whose every answer is checked against the document."""
+
+    def make() -> Client:
+        client = anon()
+
+        async def hook(response: httpx.Response) -> None:
+            await response.aread()
+            document.check(response)
+
+        client.event_hooks["response"].append(hook)
+        return client
+
+    return make
+
+
+async def _signed_up(make: Callable[[], Client], name: str) -> Client:
+    client = make()
+    r = await client.post(
+        "/api/register",
+        json={"username": name, "password": PASSWORD, "email": f"{name}@example.com"},
+    )
+    assert r.status_code == 201, r.text
+    client.user = r.json()
+    return client
+
+
+def _ok(r: httpx.Response, status: int = 200) -> Any:
+    assert r.status_code == status, (r.request.method, r.request.url, r.text)
+    return r.json()
+
+
+class TestDocumentShape:
+    async def test_no_validation_422_anywhere(self, document: Document) -> None:
+        for path, item in document.doc["paths"].items():
+            for method, operation in item.items():
+                assert "422" not in operation["responses"], (method, path)
+        assert "HTTPValidationError" not in document.doc["components"]["schemas"]
+
+    async def test_every_api_operation_documents_edge_errors(self, document: Document) -> None:
+        for path, item in document.doc["paths"].items():
+            if not path.startswith("/api/"):
+                continue
+            for method, operation in item.items():
+                responses = operation["responses"]
+                assert {"413", "429"} <= set(responses), (method, path)
+                assert "Retry-After" in responses["429"]["headers"], (method, path)
+                for response in responses.values():
+                    assert "X-RateLimit-Remaining" in response["headers"], (method, path)
+
+    async def test_authenticated_operations_name_their_security(self, document: Document) -> None:
+        schemes = document.doc["components"]["securitySchemes"]
+        assert schemes["session"] == {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "session",
+            "description": schemes["session"]["description"],
+        }
+        assert schemes["csrf"]["name"] == "X-CSRF-Token"
+        assert schemes["bearer"]["scheme"] == "bearer"
+        delete_guild = document.doc["paths"]["/api/guilds/{guild_id}"]["delete"]
+        assert delete_guild["security"] == [{"session": [], "csrf": []}, {"bearer": []}]
+        assert {"401", "403"} <= set(delete_guild["responses"])
+        assert document.doc["paths"]["/api/me"]["get"]["security"] == [
+            {"session": []},
+            {"bearer": []},
+        ]
+        # Anonymous operations say so, and document no 401.
+        for path, method in [("/api/register", "post"), ("/api/invites/{code}", "get")]:
+            operation = document.doc["paths"][path][method]
+            assert operation["security"] == []
+            assert "401" not in operation["responses"]
+
+    async def test_path_ids_are_documented_as_integers(self, document: Document) -> None:
+        params = document.doc["paths"]["/api/messages/{message_id}"]["put"]["parameters"]
+        (message_id,) = [p for p in params if p["name"] == "message_id"]
+        assert message_id["schema"]["type"] == "integer"
+        assert message_id["schema"]["minimum"] == 1
+
+    async def test_multipart_bodies_are_documented(self, document: Document) -> None:
+        body = document.doc["paths"]["/api/guilds/{guild_id}/emojis"]["post"]["requestBody"]
+        schema = body["content"]["multipart/form-data"]["schema"]
+        assert set(schema["required"]) == {"name", "file"}
+        assert schema["properties"]["file"]["format"] == "binary"
+
+
+class TestAnswersMatchDocument:
+    async def test_scripted_scenario_covers_every_operation(
+        self, checked: Callable[[], Client], document: Document
+    ) -> None:
+        alice = await _signed_up(checked, "alice")
+        bob = await _signed_up(checked, "bob")
+        carol = await _signed_up(checked, "carol")
+        visitor = checked()
+
+        # Auth and users.
+        login = checked()
+        _ok(await login.post("/api/login", json={"username": "alice", "password": PASSWORD}))
+        _ok(await login.post("/api/logout"))
+        assert (await login.get("/api/me")).status_code == 401
+        _ok(await alice.get("/api/me"))
+        _ok(
+            await alice.post(
+                "/api/me/password",
+                json={"old_password": PASSWORD, "new_password": PASSWORD + "!"},
+            )
+        )
+        _ok(await alice.get("/api/users", params={"limit": 2, "offset": 1}))
+        _ok(await alice.get("/api/search/users", params={"q": "bo"}))
+        assert (await alice.get("/api/search/users", params={"q": "b"})).status_code == 400
+
+        # Friends.
+        _ok(await alice.post("/api/friends/request", json={"to": "bob"}))
+        assert (await alice.post("/api/friends/request", json={"to": "bob"})).status_code == 409
+        _ok(await bob.post("/api/friends/accept", json={"from": "alice"}))
+        _ok(await alice.post("/api/friends/request", json={"to": "carol"}))
+        _ok(await carol.post("/api/friends/decline", json={"from": "alice"}))
+        _ok(await alice.post("/api/friends/request", json={"to": "carol"}))
+        _ok(await alice.get("/api/friends/status"))
+        _ok(await alice.post("/api/friends/cancel", json={"to": "carol"}))
+        _ok(await alice.post("/api/friends/remove", json={"username": "bob"}))
+        assert (await alice.post("/api/friends/request", json={"to": "nobody"})).status_code == 404
+
+        # Guilds and invites.
+        guild = _ok(await alice.post("/api/guilds", json={"name": "Hall"}), 201)
+        gid = guild["id"]
+        _ok(await alice.get("/api/guilds"))
+        _ok(await alice.get(f"/api/guilds/{gid}"))
+        assert (await carol.get(f"/api/guilds/{gid}")).status_code == 403
+        assert (await carol.get("/api/guilds/nope")).status_code == 404
+        invite = _ok(await alice.post(f"/api/guilds/{gid}/invites", json={"expires_hours": 0}), 201)
+        assert invite["expires_at"] is None
+        _ok(await alice.post(f"/api/guilds/{gid}/invites"), 201)
+        _ok(await alice.get(f"/api/guilds/{gid}/invites"))
+        _ok(await visitor.get(f"/api/invites/{invite['code']}"))
+        _ok(await bob.post(f"/api/invites/{invite['code']}/join"))
+        _ok(await carol.post(f"/api/invites/{invite['code']}/join"))
+        _ok(await alice.get(f"/api/guilds/{gid}/members"))
+
+        # Channels.
+        category = _ok(
+            await alice.post(
+                f"/api/guilds/{gid}/channels", json={"name": "Talk", "type": "category"}
+            ),
+            201,
+        )
+        channel = _ok(
+            await alice.post(
+                f"/api/guilds/{gid}/channels",
+                json={"name": "general", "category_id": category["id"]},
+            ),
+            201,
+        )
+        cid = channel["id"]
+        _ok(await alice.put(f"/api/channels/{cid}", json={"position": 3}))
+        _ok(await alice.get(f"/api/guilds/{gid}/channels"))
+
+        # Files, emojis, stickers.
+        upload = _ok(
+            await bob.post("/api/upload", files={"file": ("pic.png", samples.png(), "image/png")}),
+            201,
+        )
+        served = await visitor.get(f"/{upload['path']}")
+        assert served.status_code == 200 and served.content == samples.png()
+        assert (await visitor.head(f"/{upload['path']}")).status_code == 200
+        emoji = _ok(
+            await alice.post(
+                f"/api/guilds/{gid}/emojis",
+                data={"name": "party"},
+                files={"file": ("e.gif", samples.image("GIF", frames=2), "image/gif")},
+            ),
+            201,
+        )
+        sticker = _ok(
+            await alice.post(
+                f"/api/guilds/{gid}/stickers",
+                data={"name": "Wave"},
+                files={"file": ("s.png", samples.png(), "image/png")},
+            ),
+            201,
+        )
+        _ok(await bob.get(f"/api/guilds/{gid}/emojis"))
+        _ok(await bob.get(f"/api/guilds/{gid}/stickers"))
+
+        # Messages: every nested part filled in (files, reactions, poll, nonce).
+        message = _ok(
+            await bob.post(
+                f"/api/channels/{cid}/messages",
+                json={"content": "hello world", "files": [upload["path"]], "nonce": "n-1"},
+            ),
+            201,
+        )
+        mid = message["id"]
+        for text in ("second", "third"):
+            _ok(await alice.post(f"/api/channels/{cid}/messages", json={"content": text}), 201)
+        _ok(await carol.put(f"/api/messages/{mid}/reactions/{quote('👍')}"))
+        _ok(await alice.put(f"/api/messages/{mid}/reactions/:party:"))
+        poll = _ok(
+            await bob.post(
+                f"/api/messages/{mid}/poll",
+                json={"question": "Lunch?", "options": ["yes", "no"], "allow_multiple": True},
+            ),
+            201,
+        )
+        _ok(await carol.post(f"/api/polls/{poll['id']}/vote", json={"option_id": "1"}))
+        _ok(await carol.get(f"/api/messages/{mid}/poll"))
+        _ok(await carol.delete(f"/api/polls/{poll['id']}/vote"))
+        _ok(await bob.post(f"/api/messages/{mid}/pin"))
+        pins = _ok(await carol.get(f"/api/channels/{cid}/pins"))
+        assert pins[0]["files"] and pins[0]["reactions"] and pins[0]["poll"]
+        _ok(await bob.put(f"/api/messages/{mid}", json={"content": "hello again"}))
+        _ok(await carol.get(f"/api/channels/{cid}/messages", params={"limit": 2}))
+        _ok(await carol.get(f"/api/channels/{cid}/messages", params={"before": mid + 2}))
+        _ok(await carol.get(f"/api/channels/{cid}/messages", params={"after": 0, "limit": 1}))
+        _ok(await carol.get("/api/search/messages", params={"q": "hello", "channel_id": cid}))
+        _ok(await bob.post(f"/api/messages/{mid}/unpin"))
+        _ok(await carol.delete(f"/api/messages/{mid}/reactions/{quote('👍')}"))
+        _ok(await bob.delete(f"/api/messages/{mid}"))
+
+        # Tearing down.
+        _ok(await alice.delete(f"/api/emojis/{emoji['id']}"))
+        _ok(await alice.delete(f"/api/stickers/{sticker['id']}"))
+        _ok(await alice.delete(f"/api/invites/{invite['code']}"))
+        _ok(await alice.delete(f"/api/channels/{cid}"))
+        _ok(await carol.delete(f"/api/guilds/{gid}/members/@me"))
+        _ok(await alice.delete(f"/api/guilds/{gid}"))
+
+        assert document.failures == []
+        missing = document.operations() - document.succeeded
+        assert missing == set(), f"operations the scenario never answered with 2xx: {missing}"
+        for client in (alice, bob, carol, visitor, login):
+            await client.aclose()
+
+    async def test_error_answers_match_document(
+        self, checked: Callable[[], Client], document: Document
+    ) -> None:
+        alice = await _signed_up(checked, "alice")
+        anonymous = checked()
+        assert (await anonymous.get("/api/guilds")).status_code == 401
+        forged = await alice.post(
+            "/api/guilds", json={"name": "x"}, headers={"X-CSRF-Token": "wrong"}
+        )
+        assert forged.status_code == 403
+        assert (await alice.post("/api/guilds", json={"name": 5})).status_code == 400
+        assert (await alice.post("/api/guilds", content=b"{not json")).status_code == 400
+        huge = await alice.post("/api/guilds", content=b"x" * (2 * 1024 * 1024))
+        assert huge.status_code == 413
+        assert (await alice.delete("/api/messages/0")).status_code == 404
+        assert (await anonymous.get("/uploads/nothing/here.png")).status_code == 404
+        assert document.failures == []
+        await alice.aclose()
+        await anonymous.aclose()
