@@ -111,6 +111,23 @@ class TestAuthenticateEvent:
         assert realtime_user(rt, probe.sid).username == "alice"
         assert probe.sid not in room_members(rt, f"u:{world.bob.user['id']}")
 
+    async def test_racing_authenticates_bind_one_user_once(self, rt, world, connect):
+        probe = await connect()
+        a, b = world.alice.user["id"], world.bob.user["id"]
+        await probe.emit("authenticate", {"token": world.token(world.alice)})
+        await probe.emit("authenticate", {"token": world.token(world.bob)})
+        first = await probe.next("authenticated")
+        # the loser: refused whether it ran alongside (AUTH_REQUIRED) or after (INVALID_INPUT)
+        assert (await probe.next("error"))["code"] in ("AUTH_REQUIRED", "INVALID_INPUT")
+        await probe.sync()
+        assert probe.named("authenticated") == [] and probe.named("error") == []
+        winner = realtime_user(rt, probe.sid)
+        assert winner.user_id == first["id"]
+        loser = b if winner.user_id == a else a
+        assert probe.sid in room_members(rt, f"u:{winner.user_id}")
+        assert probe.sid not in room_members(rt, f"u:{loser}")
+        assert await rt.presence.online_among([a, b]) == {winner.user_id}
+
 
 class TestUnauthenticatedSocket:
     @pytest.mark.parametrize("event", CLIENT_EVENTS)

@@ -224,8 +224,11 @@ class RealtimeServer:
         assert found is not None
         # No await from the epoch check to the last room: a membership change
         # delivered after this point finds the socket in its rooms.
-        if sid not in self.sockets or self.sockets[sid] is not None:
-            return self.sockets.get(sid)
+        if sid not in self.sockets:
+            return None
+        raced = self.sockets[sid]
+        if raced is not None:  # a concurrent authenticate of this socket won
+            return raced if raced.user_id == found.user_id else None
         user = SocketUser(found.user_id, found.username, found.session_id)
         self.sockets[sid] = user
         await self.sio.enter_room(sid, user_room(user.user_id))
