@@ -128,7 +128,11 @@ class TestListAndGetGuild:
         assert (await bob.get(f"/api/guilds/{guild['id']}")).json() == guild
         assert_error(await carol.get(f"/api/guilds/{guild['id']}"), 403, "NOT_CHANNEL_MEMBER")
 
-    @pytest.mark.parametrize("gid", ["999999", "abc", "0", "-1", "1.5", str(2**64)])
+    # Guild 1 exists: other spellings of 1 (that int() would take) must not name it.
+    @pytest.mark.parametrize(
+        "gid",
+        ["999999", "abc", "0", "-1", "1.5", str(2**64), "+1", "01", " 1", "1_0", "\u0661"],
+    )
     async def test_unknown_ids(self, alice, gid):
         await create_guild(alice)
         assert_error(await alice.get(f"/api/guilds/{gid}"), 404, "GUILD_NOT_FOUND")

@@ -61,6 +61,8 @@ class TestListUsers:
             ({"offset": -1}, "offset"),
             ({"offset": "1.5"}, "offset"),
             ({"offset": 10**30}, "offset"),
+            ({"limit": " 5"}, "limit"),
+            ({"offset": "1_0"}, "offset"),
         ],
     )
     async def test_bad_paging(self, alice, params, field):
@@ -104,7 +106,8 @@ class TestSearchUsers:
         assert body["count"] == 25 and len(body["results"]) == 25
         assert body["results"][0]["username"] == "member00"
 
-    @pytest.mark.parametrize("q", [None, "", "a", " a "])
+    # "ß" folds to "ss": the length counts as typed too.
+    @pytest.mark.parametrize("q", [None, "", "a", " a ", "ß"])
     async def test_query_too_short(self, alice, q):
         params = {} if q is None else {"q": q}
         assert_error(await alice.get("/api/search/users", params=params), 400, "INVALID_INPUT", "q")

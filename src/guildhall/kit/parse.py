@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from guildhall.errors import AppError, invalid
+
+# ASCII digits only: ``int()`` also takes " 7", "+7", "7_0" and other scripts' digits,
+# and an id would have many spellings (so would "07").
+_ID = re.compile(r"[1-9][0-9]{0,18}")
+_INTEGER = re.compile(r"-?[0-9]{1,30}")
 
 
 def int_id(raw: str | int, not_found_code: str) -> int:
     """A path id: anything that is not a positive 63-bit integer cannot exist."""
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise AppError(not_found_code, 404) from None
+    if isinstance(raw, bool) or not (isinstance(raw, int) or _ID.fullmatch(str(raw))):
+        raise AppError(not_found_code, 404)
+    value = int(raw)
     if value <= 0 or value >= 2**63:
         raise AppError(not_found_code, 404)
     return value
@@ -22,10 +28,9 @@ def bounded_int(
     """A query integer with a default; out of range is an error unless ``clamp``."""
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise invalid(field, f"{field} must be an integer") from None
+    if not _INTEGER.fullmatch(raw):
+        raise invalid(field, f"{field} must be an integer")
+    value = int(raw)
     if value < lo:
         if clamp:
             return lo

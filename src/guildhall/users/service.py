@@ -62,8 +62,10 @@ async def search_users(tx: Tx, query: str) -> list[dict[str, Any]]:
     Matching runs on ``username_key`` (the NFKC-casefolded name), so it is
     case-insensitive in any script on both engines (SQLite's ``lower`` and
     ``LIKE`` only fold ASCII)."""
-    key = fold(query.strip())
-    if len(key) < SEARCH_MIN_CHARS:
+    query = query.strip()
+    key = fold(query)
+    # As typed and as folded: folding can lengthen it ("ß" → "ss") or shorten it.
+    if min(len(query), len(key)) < SEARCH_MIN_CHARS:
         raise AppError("INVALID_INPUT", 400, "Search needs at least 2 characters", {"field": "q"})
     if len(key) > 64:  # longer than any stored key: nothing can match
         return []
