@@ -51,9 +51,7 @@ class Attachment(Base):
     )
     # Indexed: "is this upload attached elsewhere" when a guild or channel is deleted,
     # and the cascade from a deleted upload.
-    upload_id: Mapped[int] = mapped_column(
-        ForeignKey("uploads.id", ondelete="CASCADE"), index=True
-    )
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
 
 
