@@ -71,6 +71,8 @@ async def register(tx: Tx, username: str, email: str, password_hash: str) -> Use
 async def find_login_user(tx: Tx, login: str) -> User | None:
     """The user named by username or email (case-insensitive)."""
     key = fold(login)
+    if "\x00" in key:  # in no name or email; PostgreSQL text cannot even hold one
+        return None
     return (
         await tx.session.execute(
             select(User).where(or_(User.username_key == key, User.email_key == key)).limit(1)

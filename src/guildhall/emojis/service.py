@@ -23,13 +23,13 @@ from guildhall.files.multipart import FormFile
 from guildhall.files.service import forget, require_file, run_check
 from guildhall.files.storage import Staged, delete_paths, storage_for
 from guildhall.guilds.access import guild_for_member, guild_for_owner
+from guildhall.kit.parse import string_id
 from guildhall.kit.time import iso
 from guildhall.kit.validation import clean_text
 from guildhall.models import Emoji, Guild, Sticker
 from guildhall.runtime import Runtime
 
 _EMOJI_NAME = re.compile(r"[A-Za-z0-9_]{2,32}")
-_MAX_ID = 32
 
 
 def emoji_not_found() -> AppError:
@@ -212,7 +212,7 @@ async def create_sticker(
 
 async def delete_emoji(tx: Tx, emoji_id: str, user_id: int) -> None:
     """Remove an emoji (owner of its guild); its file goes after the commit."""
-    emoji = await tx.session.get(Emoji, emoji_id) if len(emoji_id) <= _MAX_ID else None
+    emoji = await tx.session.get(Emoji, string_id(emoji_id, "EMOJI_NOT_FOUND"))
     if emoji is None:
         raise emoji_not_found()
     await guild_for_owner(tx, emoji.guild_id, user_id)
@@ -222,7 +222,7 @@ async def delete_emoji(tx: Tx, emoji_id: str, user_id: int) -> None:
 
 async def delete_sticker(tx: Tx, sticker_id: str, user_id: int) -> None:
     """Remove a sticker (owner of its guild); its file goes after the commit."""
-    sticker = await tx.session.get(Sticker, sticker_id) if len(sticker_id) <= _MAX_ID else None
+    sticker = await tx.session.get(Sticker, string_id(sticker_id, "STICKER_NOT_FOUND"))
     if sticker is None:
         raise sticker_not_found()
     await guild_for_owner(tx, sticker.guild_id, user_id)

@@ -10,6 +10,7 @@ from guildhall.errors import AppError, invalid
 # and an id would have many spellings (so would "07").
 _ID = re.compile(r"[1-9][0-9]{0,18}")
 _INTEGER = re.compile(r"-?[0-9]{1,30}")
+_STRING_ID = re.compile(r"[A-Za-z0-9]{1,32}")
 
 
 def int_id(raw: str | int, not_found_code: str) -> int:
@@ -20,6 +21,15 @@ def int_id(raw: str | int, not_found_code: str) -> int:
     if value <= 0 or value >= 2**63:
         raise AppError(not_found_code, 404)
     return value
+
+
+def string_id(raw: str, not_found_code: str) -> str:
+    """A path id the contract makes a string (emoji, sticker, poll): ours are short
+    ASCII letters and digits, so anything else names nothing. It never reaches SQL
+    either (PostgreSQL text cannot even hold a NUL)."""
+    if not _STRING_ID.fullmatch(raw):
+        raise AppError(not_found_code, 404)
+    return raw
 
 
 def bounded_int(

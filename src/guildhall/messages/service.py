@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from guildhall.db import Tx
 from guildhall.errors import AppError, forbidden, invalid, missing
 from guildhall.events import channel_room
+from guildhall.files.storage import is_public_path
 from guildhall.guilds.access import channel_for_member, message_for_member
 from guildhall.kit.time import utcnow
 from guildhall.kit.validation import clean_text
@@ -52,7 +53,7 @@ def _file_paths(files: Any) -> list[str]:
     for item in files:
         if isinstance(item, dict):
             item = item.get("path")
-        if not isinstance(item, str) or not item:
+        if not isinstance(item, str) or not is_public_path(item):
             raise invalid("files", "files must be a list of upload paths")
         if item not in paths:
             paths.append(item)
@@ -435,7 +436,8 @@ async def add_reaction(tx: Tx, user_id: int, message_id: int, emoji: str) -> dic
 async def remove_reaction(tx: Tx, user_id: int, message_id: int, emoji: str) -> dict[str, Any]:
     """Take one's own reaction back; idempotent. Emits ``reaction_removed`` when it was there."""
     message, _, _ = await message_for_member(tx, message_id, user_id)
-    if not isinstance(emoji, str) or not emoji or len(emoji) > 64:
+    # NUL: in no stored reaction (they are checked emojis), and PostgreSQL text cannot hold one.
+    if not isinstance(emoji, str) or not emoji or len(emoji) > 64 or "\x00" in emoji:
         raise invalid("emoji", "emoji must be 1-64 characters")
     # No emoji check: a reaction whose custom emoji was deleted can still be removed.
     result = await tx.session.execute(

@@ -13,6 +13,7 @@ from guildhall.db import Tx
 from guildhall.errors import AppError, forbidden, invalid
 from guildhall.events import channel_room
 from guildhall.guilds.access import message_for_member
+from guildhall.kit.parse import string_id
 from guildhall.kit.time import utcnow
 from guildhall.kit.validation import clean_text
 from guildhall.messages.sql import insert_ignore
@@ -93,8 +94,7 @@ async def create(
 async def _open_poll(tx: Tx, user_id: int, poll_id: str) -> tuple[Poll, Message]:
     """The poll (locked on PostgreSQL so one user's votes do not interleave) and its
     message, if the caller is a member of its guild; 400 POLL_EXPIRED once closed."""
-    if not poll_id or len(poll_id) > 32:
-        raise _not_found()
+    poll_id = string_id(poll_id, "POLL_NOT_FOUND")
     poll = await tx.session.scalar(select(Poll).where(Poll.id == poll_id).with_for_update())
     if poll is None:
         raise _not_found()
@@ -118,9 +118,12 @@ async def vote(tx: Tx, user_id: int, poll_id: str, option_id: str | int) -> dict
     if isinstance(option_id, bool) or not isinstance(option_id, str | int):
         raise invalid("option_id", "option_id must be a string")
     option = str(option_id)
-    exists = await tx.session.scalar(
-        select(PollOption.id).where(PollOption.poll_id == poll.id, PollOption.id == option)
-    )
+    exists = None
+    # Option ids are "1", "2", ...: anything else is no option (and never reaches SQL).
+    if option.isascii() and option.isdigit() and len(option) <= 4:
+        exists = await tx.session.scalar(
+            select(PollOption.id).where(PollOption.poll_id == poll.id, PollOption.id == option)
+        )
     if exists is None:
         raise invalid("option_id", "No such option in this poll")
     mine = await user_votes(tx.session, poll.id, user_id)

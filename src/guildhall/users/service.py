@@ -67,7 +67,9 @@ async def search_users(tx: Tx, query: str) -> list[dict[str, Any]]:
     # As typed and as folded: folding can lengthen it ("ß" → "ss") or shorten it.
     if min(len(query), len(key)) < SEARCH_MIN_CHARS:
         raise AppError("INVALID_INPUT", 400, "Search needs at least 2 characters", {"field": "q"})
-    if len(key) > 64:  # longer than any stored key: nothing can match
+    # Longer than any stored key, or a NUL (in no name; PostgreSQL text cannot hold
+    # one): nothing can match.
+    if len(key) > 64 or "\x00" in key:
         return []
     escaped = _like_escape(key)
     is_prefix = User.username_key.like(f"{escaped}%", escape="\\")
