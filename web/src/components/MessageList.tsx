@@ -132,8 +132,10 @@ export function MessageList({ channel, state, onOlder, onNewer }: Props) {
             : state?.loaded && !state.hasMoreBefore ? t("beginning", { channel: channel.name }) : ""}
         </div>
         <div style={{ height: `${offsets[range.start]}px` }} aria-hidden="true" />
+        {/* Keyed by nonce when there is one: the row of a message being sent survives
+            the swap of its temporary id for the stored one (focus and DOM stay put). */}
         {visible.map((m, i) => (
-          <MessageRow key={m.id} m={m} compact={isCompact(items[range.start + i - 1], m)}
+          <MessageRow key={m.nonce ?? m.id} m={m} compact={isCompact(items[range.start + i - 1], m)}
             highlighted={m.id === highlight} guildId={channel.guild_id} />
         ))}
         <div style={{ height: `${total - offsets[range.end]}px` }} aria-hidden="true" />
