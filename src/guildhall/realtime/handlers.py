@@ -25,6 +25,7 @@ from guildhall.events import Event
 from guildhall.guilds.access import channel_for_member, message_for_member
 from guildhall.kit.parse import int_id
 from guildhall.messages import service as messages
+from guildhall.observability import SOCKET_EVENTS
 from guildhall.realtime.schemas import (
     MessageRefIn,
     ReactionIn,
@@ -98,14 +99,17 @@ class Dispatcher:
     async def __call__(
         self, sid: str, name: Any, args: list[Any], wants_ack: bool
     ) -> dict[str, Any] | None:
+        label = name if isinstance(name, str) and name in HANDLERS else "unknown"
         try:
             result = await self._run(sid, name, args)
+            SOCKET_EVENTS.labels(label, "true").inc()
             return {"ok": True, **(result or {})} if wants_ack else None
         except AppError as exc:
             err = exc
         except Exception:
             log.exception("socket event %r failed", name)
             err = AppError("INTERNAL_ERROR", 500, "Internal server error")
+        SOCKET_EVENTS.labels(label, "false").inc()
         body = error_body(err)
         if wants_ack:
             return {"ok": False, **body}

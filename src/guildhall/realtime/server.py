@@ -34,6 +34,8 @@ from guildhall.events import (
     user_room,
 )
 from guildhall.models import Friendship, Member
+from guildhall.observability import SOCKETS
+from guildhall.realtime.handlers import Dispatcher
 from guildhall.realtime.origin import OriginPolicy
 from guildhall.runtime import Runtime
 
@@ -125,8 +127,6 @@ class _SocketIOServer(socketio.AsyncServer):
 
 class RealtimeServer:
     def __init__(self, rt: Runtime) -> None:
-        from guildhall.realtime.handlers import Dispatcher
-
         self.rt = rt
         self.sio = _SocketIOServer(
             async_mode="asgi",
@@ -182,6 +182,7 @@ class RealtimeServer:
     async def _on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
         """Accept every socket; authenticate it now if it brought credentials."""
         self.sockets[sid] = None
+        SOCKETS.inc()
         token = None
         if isinstance(auth, dict) and isinstance(auth.get("token"), str):
             token = auth["token"]
@@ -196,7 +197,10 @@ class RealtimeServer:
         return True
 
     async def _on_disconnect(self, sid: str, reason: Any = None) -> None:
-        user = self.sockets.pop(sid, None)
+        if sid not in self.sockets:
+            return
+        SOCKETS.dec()
+        user = self.sockets.pop(sid)
         if user is not None and user.counted and self.rt.presence is not None:
             if await self.rt.presence.disconnect(user.user_id):
                 self.announce_presence(user.user_id, user.username, "offline")
