@@ -5,7 +5,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-one lint format build bench bench-soak audit migration clean
+.PHONY: run test test-one lint format build bench bench-soak bench-fanout audit migration clean
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -81,6 +81,12 @@ audit: $(UV)
 # (see bench/soak/__main__.py); writes bench/results/soak.{json,md,png}.
 bench-soak: $(BIN)/guildhall
 	$(BIN)/python -m bench.soak $(ARGS)
+
+# Fan-out: Guildhall against bare python-socketio and Flask-SocketIO on gevent,
+# servers on core 0, load on core 1, a few minutes (ARGS="--quick" for less);
+# see bench/fanout/run.py. Writes bench/results/fanout.{json,md}.
+bench-fanout: $(BIN)/guildhall
+	$(BIN)/python bench/fanout/run.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) data

@@ -1,0 +1,522 @@
+"""Fan-out benchmark: Guildhall against a bare python-socketio server and
+Flask-SocketIO on gevent, in one run, on 127.0.0.1 only.
+
+Each server runs pinned to core 0 (``taskset -c 0``), the load processes
+(``load.py``, lean raw-WebSocket clients) to core 1. Per server:
+
+1. idle memory: RSS growth for 5000 connected, signed-in sockets in a room,
+   after a 500-socket warm-up (RSS delta ÷ sockets);
+2. verification: lean clients and stock python-socketio clients in one room at
+   10 msg/s must both see everything, with similar latency;
+3. fan-out: one sender, rooms of 100 and 1000 sockets, 10 and 60 msg/s and
+   saturation: deliveries/s, reach, p50/p99 latency. All servers stay up with
+   their listeners connected and each phase runs on each server in turn, so the
+   numbers compared are minutes apart at most on this shared machine.
+
+Writes ``bench/results/fanout.json`` and ``bench/results/fanout.md``.
+
+    python bench/fanout/run.py [--quick] [--servers guildhall,bare,flask]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+RESULTS = ROOT / "bench" / "results"
+PROJECT_PY = ROOT / ".venv" / "bin" / "python"
+GUILDHALL = ROOT / ".venv" / "bin" / "guildhall"
+BASELINE_VENV = ROOT / "bench" / ".venv-baseline"
+BASELINE_PACKAGES = ["flask-socketio==5.7.0", "gevent==26.9.0", "gevent-websocket==0.10.1"]
+SERVER_CORE, LOAD_CORE = "0", "1"
+LISTENER_USERS = 20
+PASSWORD = "benchmark password 1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# -- servers --------------------------------------------------------------------
+
+
+class Server:
+    name: str
+    base: dict[str, Any]  # what every load process needs: address, tokens, rooms
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"fanout-{self.name}-"))
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def env(self) -> dict[str, str]:
+        return {k: v for k, v in os.environ.items() if not k.startswith("GUILDHALL_")}
+
+    def start(self) -> None:
+        logf = open(self.tmp / "server.log", "wb")  # lives as long as the process
+        self.proc = subprocess.Popen(
+            ["taskset", "-c", SERVER_CORE, *self.command()],
+            env=self.env(),
+            stdout=logf,
+            stderr=subprocess.STDOUT,
+            cwd=HERE,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: {self.log_tail()}")
+            try:
+                r = requests.get(f"{self.url}/socket.io/?EIO=4&transport=polling", timeout=1)
+                if r.status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not start: {self.log_tail()}")
+
+    def log_tail(self) -> str:
+        return (self.tmp / "server.log").read_text(errors="replace")[-2000:]
+
+    def stop(self) -> None:
+        # Keep the server's log with the results (warnings such as dropped sockets).
+        RESULTS.joinpath("tmp").mkdir(parents=True, exist_ok=True)
+        log_file = self.tmp / "server.log"
+        if log_file.exists():
+            shutil.copy(log_file, RESULTS / "tmp" / f"fanout-{self.name}.log")
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def setup(self) -> dict[str, Any]:
+        """Tokens and rooms for the load process."""
+        return {
+            "sender_token": "",
+            "listener_tokens": [""],
+            "rooms": {"100": "room-100", "1000": "room-1000"},
+            "idle_room": "room-idle",
+            "verify_room": "room-verify",
+        }
+
+
+class GuildhallServer(Server):
+    name = "guildhall"
+    profile: Path | None = None  # cProfile output, with --profile
+
+    def command(self) -> list[str]:
+        serve = ["serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        if self.profile is None:
+            return [str(GUILDHALL), *serve]
+        return [str(PROJECT_PY), str(HERE / "profiled.py"), str(self.profile), *serve]
+
+    def stop(self) -> None:
+        if self.profile is not None and self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGUSR1)
+            time.sleep(3)
+            log(f"profile written to {self.profile}")
+        super().stop()
+
+    def env(self) -> dict[str, str]:
+        env = super().env()
+        env["GUILDHALL_DATA_DIR"] = str(self.tmp / "data")
+        for limit in ("API", "SOCKET", "UPLOAD", "MESSAGE", "FRIEND_REQUEST"):
+            env[f"GUILDHALL_{limit}_RATE_LIMIT"] = "off"
+        return env
+
+    def setup(self) -> dict[str, Any]:
+        def register(name: str) -> requests.Session:
+            s = requests.Session()
+            r = s.post(
+                f"{self.url}/api/register",
+                json={"username": name, "password": PASSWORD, "email": f"{name}@bench.example"},
+            )
+            r.raise_for_status()
+            s.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+            s.token = r.json()["token"]  # type: ignore[attr-defined]
+            return s
+
+        owner = register("sender")
+        r = owner.post(f"{self.url}/api/guilds", json={"name": "Bench"})
+        r.raise_for_status()
+        gid = r.json()["id"]
+        rooms = {}
+        for name in ("r100", "r1000", "idle", "verify"):
+            r = owner.post(f"{self.url}/api/guilds/{gid}/channels", json={"name": name})
+            r.raise_for_status()
+            rooms[name] = f"g:{gid}:c:{r.json()['id']}"
+        code = owner.post(f"{self.url}/api/guilds/{gid}/invites", json={}).json()["code"]
+        tokens = []
+        for i in range(LISTENER_USERS):
+            user = register(f"listener{i}")
+            user.post(f"{self.url}/api/invites/{code}/join").raise_for_status()
+            tokens.append(user.token)  # type: ignore[attr-defined]
+        return {
+            "sender_token": owner.token,  # type: ignore[attr-defined]
+            "listener_tokens": tokens,
+            "rooms": {"100": rooms["r100"], "1000": rooms["r1000"]},
+            "idle_room": rooms["idle"],
+            "verify_room": rooms["verify"],
+        }
+
+
+class BareServer(Server):
+    name = "bare-python-socketio"
+
+    def command(self) -> list[str]:
+        return [str(PROJECT_PY), str(HERE / "bare_server.py"), str(self.port)]
+
+
+class FlaskServer(Server):
+    name = "flask-socketio-gevent"
+
+    def command(self) -> list[str]:
+        python = BASELINE_VENV / "bin" / "python"
+        return [str(python), str(HERE / "flask_server.py"), str(self.port)]
+
+
+def ensure_baseline_venv() -> dict[str, str]:
+    py = BASELINE_VENV / "bin" / "python"
+    if not py.exists():
+        log("creating bench/.venv-baseline (flask-socketio, gevent, gevent-websocket)")
+        subprocess.run([sys.executable, "-m", "venv", str(BASELINE_VENV)], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "--quiet", *BASELINE_PACKAGES], check=True)
+    out = subprocess.run(
+        [str(py), "-m", "pip", "list", "--format=json"], check=True, capture_output=True
+    )
+    wanted = {"flask-socketio", "python-socketio", "python-engineio", "gevent", "gevent-websocket"}
+    return {
+        p["name"].lower(): p["version"]
+        for p in json.loads(out.stdout)
+        if p["name"].lower() in wanted
+    }
+
+
+# -- load ------------------------------------------------------------------------
+
+
+class LoadProcess:
+    def __init__(self, cfg: dict[str, Any]) -> None:
+        self.cfg_file = cfg_file = Path(tempfile.mkstemp(suffix=".json")[1])
+        cfg_file.write_text(json.dumps(cfg))
+        self.proc = subprocess.Popen(
+            ["taskset", "-c", LOAD_CORE, str(PROJECT_PY), str(HERE / "load.py"), str(cfg_file)],
+            cwd=HERE,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def lines(self) -> Any:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            data = json.loads(line)
+            if data.get("event") == "error":
+                raise RuntimeError(f"load process failed: {data['error']}")
+            yield data
+
+    def tell(self, text: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(text + "\n")
+        self.proc.stdin.flush()
+
+    def finish(self) -> None:
+        try:
+            self.proc.wait(60)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.cfg_file.unlink(missing_ok=True)
+
+
+def measure_idle_memory(server: Server, base: dict[str, Any], sockets: int) -> dict[str, Any]:
+    assert server.proc is not None
+    pid = server.proc.pid
+
+    def connect(n: int) -> tuple[int, float]:
+        load = LoadProcess({**base, "mode": "idle", "sockets": n})
+        lines = load.lines()
+        info = next(lines)
+        assert info["event"] == "connected", info
+        time.sleep(3)  # let connect-time work (presence, history) settle
+        rss = rss_kib(pid)
+        load.tell("close")
+        for data in lines:
+            if data["event"] == "closed":
+                break
+        load.finish()
+        time.sleep(2)
+        return rss, info["seconds"]
+
+    connect(500)  # warm-up: first-use allocations are not per-socket costs
+    before = rss_kib(pid)
+    during, seconds = connect(sockets)
+    return {
+        "sockets": sockets,
+        "rss_before_kib": before,
+        "rss_with_sockets_kib": during,
+        "kib_per_socket": round((during - before) / sockets, 1),
+        "connect_seconds": round(seconds, 1),
+    }
+
+
+def prepare(server: Server, args: argparse.Namespace) -> dict[str, Any]:
+    """Start the server, set it up, measure idle memory and verify the lean client."""
+    log(f"{server.name}: starting on :{server.port}")
+    server.start()
+    server.base = {"host": "127.0.0.1", "port": server.port, **server.setup()}
+    result: dict[str, Any] = {"name": server.name}
+    if not args.skip_memory:
+        log(f"{server.name}: idle memory at {args.idle_sockets} sockets")
+        result["memory"] = measure_idle_memory(server, server.base, args.idle_sockets)
+        log(f"{server.name}: {result['memory']}")
+    load = LoadProcess({**server.base, "mode": "verify", "duration": 3, "drain": 3})
+    result["verify"] = next(iter(load.lines()))
+    result["verify"].pop("event")
+    load.finish()
+    log(f"{server.name}: verify {result['verify']}")
+    result["fanout"], result["samples"] = [], []
+    return result
+
+
+def fan_out(servers: list[Server], results: dict[str, Any], args: argparse.Namespace) -> None:
+    """Every phase runs on each server in turn, so that the machine's other load
+    (it is shared) drifts as little as possible between the numbers compared."""
+    loads = {}
+    for server in servers:
+        cfg = {
+            **server.base,
+            "mode": "fanout",
+            "duration": args.duration,
+            "drain": args.drain,
+            "sample_every": 10,
+        }
+        loads[server.name] = load = LoadProcess(cfg)
+        assert next(load.lines())["event"] == "ready"
+        log(f"{server.name}: 1100 listeners joined")
+    try:
+        for _ in range(args.repeat):
+            for size, rate in args.phases:
+                for server in servers:
+                    load = loads[server.name]
+                    load.tell(f"{size} {rate}")
+                    data = next(load.lines())
+                    data.pop("event")
+                    results[server.name]["samples"].append(data)
+                    log(f"{server.name}: {data}")
+    finally:
+        for load in loads.values():
+            load.tell("quit")
+            load.finish()
+    # Other tenants only ever slow a run down: keep each cell's best sample.
+    for res in results.values():
+        for size in (100, 1000):
+            for rate in (10, 60, "sat"):
+                cell = [r for r in res["samples"] if r["room_size"] == size and r["rate"] == rate]
+                if cell:
+                    res["fanout"].append(
+                        max(cell, key=lambda r: (r["deliveries_per_s"], -(r["p99_ms"] or 0)))
+                    )
+
+
+# -- report ------------------------------------------------------------------------
+
+
+def find(rows: list[dict[str, Any]], size: int, rate: Any) -> dict[str, Any] | None:
+    return next((r for r in rows if r["room_size"] == size and r["rate"] == rate), None)
+
+
+def ratios(results: dict[str, Any]) -> dict[str, Any]:
+    g, b = results.get("guildhall"), results.get("bare-python-socketio")
+    if not g or not b:
+        return {}
+    out: dict[str, Any] = {}
+    for size in (100, 1000):
+        for rate in (10, 60, "sat"):
+            gr, br = find(g["fanout"], size, rate), find(b["fanout"], size, rate)
+            if gr and br and br["deliveries_per_s"]:
+                out[f"{size}@{rate}"] = round(gr["deliveries_per_s"] / br["deliveries_per_s"], 2)
+    return out
+
+
+def markdown(report: dict[str, Any]) -> str:
+    lines = [
+        "# Fan-out benchmark",
+        "",
+        f"Run {report['started']} on {report['machine']['cpu']} ({report['machine']['cores']}"
+        f" cores), Python {report['machine']['python']}. Servers pinned to core {SERVER_CORE},"
+        f" load to core {LOAD_CORE}; 127.0.0.1 only. {report['duration_s']} s per rate,"
+        " one sender, lean raw-WebSocket listeners (latency sampled on every 10th socket)."
+        f" Each phase ran {report['repeat']}x, interleaved across servers; best run shown"
+        " (the machine is shared: other load only slows a run down).",
+        "",
+        "| server | room | rate (msg/s) | sent | deliveries/s | reach | p50 ms | p99 ms |"
+        " sockets re-joined |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for size in (100, 1000):
+        for rate in (10, 60, "sat"):
+            for name, res in report["servers"].items():
+                row = find(res["fanout"], size, rate)
+                if row is None:
+                    continue
+                shown = "saturation" if rate == "sat" else rate
+                lines.append(
+                    f"| {name} | {size} | {shown} | {row['sent']} |"
+                    f" {row['deliveries_per_s']:,} | {row['reach']:.4f} |"
+                    f" {row['p50_ms']} | {row['p99_ms']} | {row.get('reconnected_sockets', 0)} |"
+                )
+    lines += [
+        "",
+        "Reach is received ÷ expected deliveries within the phase and its drain; below 1 the"
+        " server could not keep up. *Sockets re-joined*: listeners an overloaded server had"
+        " dropped before the phase (python-engineio's ping timeout while its loop lagged).",
+        "",
+        "Guildhall ÷ bare python-socketio, deliveries/s (goal ≥ 0.9):",
+        "",
+        "| room@rate | ratio |",
+        "| --- | ---: |",
+    ]
+    lines += [f"| {k} | {v} |" for k, v in report["ratios"].items()]
+    lines += [
+        "",
+        "Idle memory (RSS growth ÷ sockets; goal < 50 KiB for Guildhall):",
+        "",
+        "| server | sockets | KiB per socket | connect time s |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name, res in report["servers"].items():
+        if "memory" not in res:
+            continue
+        m = res["memory"]
+        lines.append(
+            f"| {name} | {m['sockets']} | {m['kib_per_socket']} | {m['connect_seconds']} |"
+        )
+    lines += [
+        "",
+        "Verification (lean clients vs stock python-socketio clients, 10 msg/s):",
+        "",
+        "| server | lean reach | stock reach | lean p50 ms | stock p50 ms |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name, res in report["servers"].items():
+        v = res["verify"]
+        lines.append(
+            f"| {name} | {v['lean_reach']} | {v['stock_reach']} |"
+            f" {v['lean_p50_ms']} | {v['stock_p50_ms']} |"
+        )
+    lines += ["", f"Versions: `{json.dumps(report['versions'])}`", ""]
+    return "\n".join(lines)
+
+
+def cpu_name() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def project_versions() -> dict[str, str]:
+    code = (
+        "import json, importlib.metadata as m;"
+        "print(json.dumps({p: m.version(p) for p in"
+        " ['python-socketio','python-engineio','uvicorn','websockets','orjson','uvloop']}))"
+    )
+    out = subprocess.run([str(PROJECT_PY), "-c", code], check=True, capture_output=True)
+    return json.loads(out.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="shorter runs, 1000 idle sockets")
+    parser.add_argument("--servers", default="guildhall,bare,flask")
+    parser.add_argument("--profile", action="store_true", help="cProfile the Guildhall server")
+    parser.add_argument("--repeat", type=int, help="runs of each phase (default 2, quick 1)")
+    parser.add_argument(
+        "--phases",
+        # Saturation before the overload at 60 msg/s, whose backlog would linger.
+        default="100:10,100:sat,100:60,1000:10,1000:sat,1000:60",
+        help="room size:rate pairs to run, in order",
+    )
+    parser.add_argument("--skip-memory", action="store_true", help="no idle-memory phase")
+    args = parser.parse_args()
+    if args.profile:
+        GuildhallServer.profile = RESULTS / "tmp" / "guildhall.prof"
+        GuildhallServer.profile.parent.mkdir(parents=True, exist_ok=True)
+    args.duration = 3 if args.quick else 5
+    args.drain = 5 if args.quick else 10
+    args.idle_sockets = 1000 if args.quick else 5000
+    args.repeat = args.repeat or (1 if args.quick else 2)
+    args.phases = [(int(p.split(":")[0]), p.split(":")[1]) for p in args.phases.split(",")]
+    kinds = {"guildhall": GuildhallServer, "bare": BareServer, "flask": FlaskServer}
+    wanted = [kinds[k.strip()] for k in args.servers.split(",") if k.strip()]
+    versions = {"project": project_versions()}
+    if FlaskServer in wanted:
+        versions["baseline"] = ensure_baseline_venv()
+    report: dict[str, Any] = {
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "machine": {
+            "cpu": cpu_name(),
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+        },
+        "duration_s": args.duration,
+        "repeat": args.repeat,
+        "versions": versions,
+        "servers": {},
+    }
+    servers = [kind() for kind in wanted]
+    try:
+        for server in servers:
+            report["servers"][server.name] = prepare(server, args)
+        fan_out(servers, report["servers"], args)
+        for server in servers:
+            assert server.proc is not None
+            report["servers"][server.name]["rss_end_kib"] = rss_kib(server.proc.pid)
+    finally:
+        for server in servers:
+            server.stop()
+    report["ratios"] = ratios(report["servers"])
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "fanout.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / "fanout.md").write_text(markdown(report))
+    print(markdown(report))
+
+
+if __name__ == "__main__":
+    main()
