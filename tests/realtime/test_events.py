@@ -51,6 +51,10 @@ class Room:
         for p in self.listeners:
             p.clear()
 
+    def unrelated_heard(self, event: str) -> list[Any]:
+        """What the sockets that must hear nothing from the room heard of ``event``."""
+        return self.idle.named(event) + self.outsider.named(event)
+
 
 @pytest.fixture
 async def room(world: World, connect: Any) -> Room:
@@ -361,6 +365,53 @@ class TestPins:
     async def test_unknown_message(self, room):
         ack = await room.alice.call("pin_message", {"room": room.name, "message_id": 987654})
         assert ack["ok"] is False and ack["code"] == "MESSAGE_NOT_FOUND"
+
+
+class TestRestChangesReachTheRoom:
+    """message_edited, message_deleted and poll_updated come from REST only: the
+    room's joined sockets hear them, nobody else."""
+
+    async def test_message_edited(self, room):
+        message = await send(room.alice, room.name, "first")
+        await room.sync()
+        room.clear()
+        r = await room.world.alice.put(f"/api/messages/{message['id']}", json={"content": "second"})
+        assert r.status_code == 200, r.text
+        for p in (room.alice, room.bob):
+            got = await p.next("message_edited")
+            assert got["id"] == message["id"] and got["room"] == room.name
+            assert got["content"] == "second" and got["edited_at"] == r.json()["edited_at"]
+        await room.sync()
+        assert room.unrelated_heard("message_edited") == []
+
+    async def test_message_deleted(self, room):
+        message = await send(room.bob, room.name, "doomed")
+        r = await room.world.alice.delete(f"/api/messages/{message['id']}")
+        assert r.status_code == 200, r.text
+        for p in (room.alice, room.bob):
+            got = await p.next("message_deleted")
+            assert got["id"] == message["id"] and got["room"] == room.name
+        await room.sync()
+        assert room.unrelated_heard("message_deleted") == []
+
+    async def test_poll_updated(self, room):
+        message = await send(room.alice, room.name, "vote")
+        r = await room.world.alice.post(
+            f"/api/messages/{message['id']}/poll",
+            json={"question": "Tea?", "options": ["yes", "no"]},
+        )
+        assert r.status_code == 201, r.text
+        poll = r.json()
+        r = await room.world.bob.post(f"/api/polls/{poll['id']}/vote", json={"option_id": "1"})
+        assert r.status_code == 200, r.text
+        for p in (room.alice, room.bob):
+            got = await p.next("poll_updated")
+            if got["options"][0]["votes"] == 0:  # the creation's own update, if any
+                got = await p.next("poll_updated")
+            assert got["id"] == poll["id"] and got["message_id"] == message["id"]
+            assert got["room"] == room.name and got["options"][0]["votes"] == 1
+        await room.sync()
+        assert room.unrelated_heard("poll_updated") == []
 
 
 class TestServiceEventsReachTheirRooms:

@@ -103,6 +103,12 @@ class TestStatusesReadPresence:
         assert r.status_code == 200, r.text
         status = {u["username"]: u["status"] for u in r.json()}
         assert status["alice"] == "online" and status["bob"] == "offline"
+        r = await world.bob.get(f"/api/guilds/{world.g1}/members")
+        assert r.status_code == 200, r.text
+        assert {m["username"]: m["status"] for m in r.json()} == {
+            "alice": "online",
+            "bob": "offline",
+        }
         await probe.client.disconnect()
         assert (await watcher.next("presence_update"))["status"] == "offline"
         r = await world.bob.get("/api/users")
