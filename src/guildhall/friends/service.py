@@ -9,7 +9,8 @@ and ``username`` (the other party, from the receiving user's point of view).
 
 from __future__ import annotations
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from guildhall.db import Tx
 from guildhall.errors import AppError
@@ -172,32 +173,20 @@ async def remove(tx: Tx, me_id: int, username: str) -> str:
 async def status(tx: Tx, me_id: int) -> dict[str, list[str]]:
     """Friends and pending requests both ways, as usernames sorted case-insensitively."""
 
-    friends = (
-        await tx.session.execute(
+    async def usernames(
+        other_id: InstrumentedAttribute[int], where: ColumnElement[bool]
+    ) -> list[str]:
+        """Usernames of the users ``other_id`` points at, in rows matching ``where``."""
+        rows = await tx.session.execute(
             select(User.username)
-            .join(Friendship, Friendship.friend_id == User.id)
-            .where(Friendship.user_id == me_id)
+            .join(other_id.class_, other_id == User.id)
+            .where(where)
             .order_by(User.username_key)
         )
-    ).scalars()
-    pending_in = (
-        await tx.session.execute(
-            select(User.username)
-            .join(FriendRequest, FriendRequest.from_id == User.id)
-            .where(FriendRequest.to_id == me_id)
-            .order_by(User.username_key)
-        )
-    ).scalars()
-    pending_out = (
-        await tx.session.execute(
-            select(User.username)
-            .join(FriendRequest, FriendRequest.to_id == User.id)
-            .where(FriendRequest.from_id == me_id)
-            .order_by(User.username_key)
-        )
-    ).scalars()
+        return list(rows.scalars())
+
     return {
-        "friends": list(friends),
-        "pending_in": list(pending_in),
-        "pending_out": list(pending_out),
+        "friends": await usernames(Friendship.friend_id, Friendship.user_id == me_id),
+        "pending_in": await usernames(FriendRequest.from_id, FriendRequest.to_id == me_id),
+        "pending_out": await usernames(FriendRequest.to_id, FriendRequest.from_id == me_id),
     }
