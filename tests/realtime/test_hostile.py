@@ -132,6 +132,8 @@ def payload_cases() -> list[tuple[str, dict[str, Any], str, str]]:
         ("files", ["uploads/a"] * 101),
         ("content", "x" * 2001),
         ("content", "   "),
+        ("content", "a\x00b"),  # a NUL must never reach PostgreSQL
+        ("nonce", "n\x00"),
     ]:
         cases.append(
             ("send_message", {"room": ROOM, "content": "hi", field: wrong}, "INVALID_INPUT", field)
@@ -155,6 +157,16 @@ class TestWrongTypesAndMissingFields:
         assert err["code"] == "MISSING_REQUIRED_FIELD" and err["details"] == {"field": "content"}
         r = await world.alice.get(f"/api/channels/{world.general}/messages")
         assert r.json()["messages"] == []
+
+    @pytest.mark.parametrize("emoji", ["\x00", "👍\x00", ":a\x00:"])
+    @pytest.mark.parametrize("event", ["add_reaction", "remove_reaction"])
+    async def test_nul_in_an_emoji_is_invalid_input(self, world, connect, emoji, event):
+        probe = await connect(token=world.token(world.alice))
+        general = world.room("general")
+        sent = await probe.call("send_message", {"room": general, "content": "hi"})
+        data = {"room": general, "message_id": sent["message"]["id"], "emoji": emoji}
+        ack = await probe.call(event, data)
+        assert ack["ok"] is False and ack["code"] == "INVALID_INPUT", ack
 
     @pytest.mark.parametrize("data", [None, "room", 5, ["g:1:c:1"], True])
     async def test_non_object_payloads(self, world, connect, data):
