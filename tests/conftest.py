@@ -41,6 +41,26 @@ NO_LIMITS = {
 
 PASSWORD = "correct horse battery"
 
+# The message object of API.md section 7: every message everywhere carries these.
+MESSAGE_KEYS = frozenset(
+    {
+        "id",
+        "channel_id",
+        "guild_id",
+        "author_id",
+        "username",
+        "avatar",
+        "content",
+        "timestamp",
+        "edited_at",
+        "pinned",
+        "files",
+        "reactions",
+        "poll",
+        "nonce",
+    }
+)
+
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {"data_dir": data_dir, "secret_key": "test-secret", **NO_LIMITS}

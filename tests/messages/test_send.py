@@ -8,25 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from guildhall.models import Message
-from tests.conftest import assert_error
+from tests.conftest import MESSAGE_KEYS, assert_error
 from tests.messages.factories import make_channel, make_upload
-
-MESSAGE_KEYS = {
-    "id",
-    "channel_id",
-    "guild_id",
-    "author_id",
-    "username",
-    "avatar",
-    "content",
-    "timestamp",
-    "edited_at",
-    "pinned",
-    "files",
-    "reactions",
-    "poll",
-    "nonce",
-}
 
 
 async def count_messages(rt) -> int:

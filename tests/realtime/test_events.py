@@ -10,24 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import MESSAGE_KEYS
 from tests.realtime.conftest import Probe, World, add_member, emit_events
-
-MESSAGE_KEYS = {
-    "id",
-    "channel_id",
-    "guild_id",
-    "author_id",
-    "username",
-    "avatar",
-    "content",
-    "timestamp",
-    "edited_at",
-    "pinned",
-    "files",
-    "reactions",
-    "poll",
-    "nonce",
-}
 
 
 @dataclass
