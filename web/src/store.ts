@@ -131,11 +131,14 @@ export function subscribe(fn: () => void): () => void {
 
 export function useStore<T>(select: (s: State) => T): T {
   const [, force] = useState(0);
-  const [value] = useState(() => ({ current: select(state) }));
+  const [value] = useState(() => ({ current: select(state), select }));
+  // The subscription reads the latest selector: one that closes over props (a row's
+  // message id, which changes when a sent message is acked) must not go stale.
+  value.select = select;
   value.current = select(state);
   useEffect(() => {
     const check = () => {
-      const next = select(state);
+      const next = value.select(state);
       if (!Object.is(next, value.current)) {
         value.current = next;
         force((n) => n + 1);
