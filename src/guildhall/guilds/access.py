@@ -7,11 +7,13 @@ socket handler goes through these before touching a guild's data.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Row, select
 
 from guildhall.db import Tx
 from guildhall.errors import AppError
-from guildhall.models import Channel, Guild, Member, Message
+from guildhall.models import Channel, Guild, Member, Message, User
 
 
 def not_member() -> AppError:
@@ -55,20 +57,40 @@ async def guild_for_owner(tx: Tx, guild_id: int, user_id: int) -> Guild:
 
 async def channel_for_member(tx: Tx, channel_id: int, user_id: int) -> tuple[Channel, Guild]:
     """The channel and its guild, if it exists (404) and the user is a member (403)."""
-    row = (
-        await tx.session.execute(
-            select(Channel, Guild, Member.user_id)
-            .join(Guild, Guild.id == Channel.guild_id)
-            .outerjoin(Member, (Member.guild_id == Guild.id) & (Member.user_id == user_id))
-            .where(Channel.id == channel_id)
+    channel, guild, *_ = await _channel_row(tx, channel_id, user_id)
+    return channel, guild
+
+
+async def channel_for_author(
+    tx: Tx, channel_id: int, user_id: int
+) -> tuple[Channel, Guild, str, str | None]:
+    """As ``channel_for_member``, with the user's username and avatar in the same
+    query: what a message being sent needs to be shown (one round trip, not two)."""
+    channel, guild, _, username, avatar = await _channel_row(
+        tx, channel_id, user_id, with_author=True
+    )
+    return channel, guild, username, avatar
+
+
+async def _channel_row(
+    tx: Tx, channel_id: int, user_id: int, with_author: bool = False
+) -> Row[Any]:
+    stmt = (
+        select(Channel, Guild, Member.user_id)
+        .join(Guild, Guild.id == Channel.guild_id)
+        .outerjoin(Member, (Member.guild_id == Guild.id) & (Member.user_id == user_id))
+        .where(Channel.id == channel_id)
+    )
+    if with_author:  # none when not a member: that is a 403 below anyway
+        stmt = stmt.outerjoin(User, User.id == Member.user_id).add_columns(
+            User.username, User.avatar
         )
-    ).first()
+    row = (await tx.session.execute(stmt)).first()
     if row is None:
         raise AppError("CHANNEL_NOT_FOUND", 404, "Channel not found")
-    channel, guild, member = row
-    if member is None:
+    if row[2] is None:
         raise not_member()
-    return channel, guild
+    return row
 
 
 async def message_for_member(

@@ -35,7 +35,7 @@ async def serialize_messages(
         ).all()
     }
     files: dict[int, list[dict[str, Any]]] = {}
-    for message_id, filename, path, size, mimetype in (
+    for message_id, *upload in (
         await session.execute(
             select(
                 Attachment.message_id, Upload.filename, Upload.path, Upload.size, Upload.mimetype
@@ -45,33 +45,51 @@ async def serialize_messages(
             .order_by(Attachment.message_id, Attachment.position)
         )
     ).all():
-        files.setdefault(message_id, []).append(
-            {"filename": filename, "path": path, "size": size, "mimetype": mimetype}
-        )
+        files.setdefault(message_id, []).append(file_entry(*upload))
     reactions = await _reactions(session, ids)
     polls = await polls_by_message(session, ids)
-    out = []
-    for m in messages:
-        username, avatar = authors.get(m.author_id, (None, None))
-        out.append(
-            {
-                "id": m.id,
-                "channel_id": m.channel_id,
-                "guild_id": m.guild_id,
-                "author_id": m.author_id,
-                "username": username,
-                "avatar": avatar,
-                "content": m.content,
-                "timestamp": iso(m.created_at),
-                "edited_at": iso(m.edited_at),
-                "pinned": m.pinned,
-                "files": files.get(m.id, []),
-                "reactions": reactions.get(m.id, []),
-                "poll": polls.get(m.id),
-                "nonce": m.nonce,
-            }
+    return [
+        message_dict(
+            m,
+            *authors.get(m.author_id, (None, None)),
+            files=files.get(m.id, []),
+            reactions=reactions.get(m.id, []),
+            poll=polls.get(m.id),
         )
-    return out
+        for m in messages
+    ]
+
+
+def message_dict(
+    m: Message,
+    username: str | None,
+    avatar: str | None,
+    files: list[dict[str, Any]],
+    reactions: list[dict[str, Any]],
+    poll: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The message object from its row and what was looked up beside it. A message
+    just sent builds it directly: no reactions and no poll yet, nothing to query."""
+    return {
+        "id": m.id,
+        "channel_id": m.channel_id,
+        "guild_id": m.guild_id,
+        "author_id": m.author_id,
+        "username": username,
+        "avatar": avatar,
+        "content": m.content,
+        "timestamp": iso(m.created_at),
+        "edited_at": iso(m.edited_at),
+        "pinned": m.pinned,
+        "files": files,
+        "reactions": reactions,
+        "poll": poll,
+        "nonce": m.nonce,
+    }
+
+
+def file_entry(filename: str, path: str, size: int, mimetype: str) -> dict[str, Any]:
+    return {"filename": filename, "path": path, "size": size, "mimetype": mimetype}
 
 
 async def serialize_message(session: AsyncSession, message: Message) -> dict[str, Any]:

@@ -16,11 +16,16 @@ from guildhall.db import Tx
 from guildhall.errors import AppError, forbidden, invalid, missing
 from guildhall.events import channel_room
 from guildhall.files.storage import is_public_path
-from guildhall.guilds.access import channel_for_member, message_for_member
+from guildhall.guilds.access import channel_for_author, channel_for_member, message_for_member
 from guildhall.kit.time import utcnow
 from guildhall.kit.validation import clean_text
 from guildhall.messages.reactions import check_emoji
-from guildhall.messages.serialize import serialize_message, serialize_messages
+from guildhall.messages.serialize import (
+    file_entry,
+    message_dict,
+    serialize_message,
+    serialize_messages,
+)
 from guildhall.messages.sql import insert_ignore
 from guildhall.models import Attachment, Channel, Guild, Message, Reaction, Upload, User
 
@@ -123,7 +128,7 @@ async def send(
     returns the first message instead of a second one, also when two identical
     sends race: the unique ``(channel_id, author_id, nonce)`` decides the winner.
     """
-    channel, guild = await channel_for_member(tx, channel_id, user_id)
+    channel, guild, username, avatar = await channel_for_author(tx, channel_id, user_id)
     if channel.type != "text":
         raise invalid("channel_id", "Messages can only be sent to text channels")
     if channel.read_only and guild.owner_id != user_id:
@@ -151,16 +156,20 @@ async def send(
     message = Message(
         channel_id=channel.id, guild_id=guild.id, author_id=user_id, content=text, nonce=key
     )
-    try:
-        async with tx.session.begin_nested():
-            tx.session.add(message)
-            await tx.session.flush()
-    except IntegrityError:
-        # A concurrent send with the same nonce committed first: answer with its message.
-        winner = await _by_nonce(tx, channel.id, user_id, key) if key is not None else None
-        if winner is None:
-            raise
-        return await serialize_message(tx.session, winner)
+    if key is None:
+        tx.session.add(message)
+        await tx.session.flush()
+    else:
+        try:
+            async with tx.session.begin_nested():
+                tx.session.add(message)
+                await tx.session.flush()
+        except IntegrityError:
+            # A concurrent send with the same nonce committed first: answer with its message.
+            winner = await _by_nonce(tx, channel.id, user_id, key)
+            if winner is None:
+                raise
+            return await serialize_message(tx.session, winner)
 
     if uploads:
         tx.session.add_all(
@@ -169,7 +178,9 @@ async def send(
         )
         await tx.session.flush()
     await _enforce_retention(tx, channel, message.id)
-    data = await serialize_message(tx.session, message)
+    # Built here, not read back: a new message has no reactions and no poll yet.
+    files_out = [file_entry(u.filename, u.path, u.size, u.mimetype) for u in uploads]
+    data = message_dict(message, username, avatar, files_out, reactions=[], poll=None)
     tx.emit(room_of(message), "new_message", data)
     return data
 
@@ -178,15 +189,16 @@ async def _enforce_retention(tx: Tx, channel: Channel, keep_id: int) -> None:
     """Keep the channel at ``max_messages_per_channel`` by deleting its oldest unpinned
     messages (never ``keep_id``, the one just sent), emitting ``message_deleted``.
 
-    Cheap per send: the trigger-kept ``channels.message_count`` (migration 0003)
-    says whether anything is over; only then is the overflow looked up, from the
-    oldest end of the ``(channel_id, id)`` index.
+    Free per send: the trigger-kept ``channels.message_count`` (migration 0003) was
+    read with the channel in this transaction, before the insert; only when it is
+    over is the overflow looked up, from the oldest end of the ``(channel_id, id)``
+    index. (On PostgreSQL two concurrent sends may each read the count before the
+    other's insert and leave the channel one over the cap until the next send.)
     """
     cap = tx.settings.max_messages_per_channel
     if cap <= 0:
         return
-    count = await tx.session.scalar(select(Channel.message_count).where(Channel.id == channel.id))
-    overflow = (count or 0) - cap
+    overflow = channel.message_count + 1 - cap
     if overflow <= 0:
         return
     victims = list(
