@@ -32,6 +32,7 @@ from sqlalchemy.types import TypeDecorator
 from guildhall.config import Settings
 from guildhall.events import Event, EventBuffer
 from guildhall.observability import count_events
+from guildhall.sqlite_driver import OneTripDBAPI
 
 if TYPE_CHECKING:
     from guildhall.runtime import Runtime
@@ -120,6 +121,7 @@ class Database:
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False}
+            kwargs["module"] = OneTripDBAPI()  # one trip to aiosqlite's thread a statement
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam, select
 
 from guildhall.db import Tx
 from guildhall.errors import AppError
@@ -72,20 +72,26 @@ async def channel_for_author(
     return channel, guild, username, avatar
 
 
+# Built once: on the hottest paths (every send, every history page) building the
+# statement and its cache key cost more than running it on SQLite.
+_CHANNEL_ROW = (
+    select(Channel, Guild, Member.user_id)
+    .join(Guild, Guild.id == Channel.guild_id)
+    .outerjoin(Member, (Member.guild_id == Guild.id) & (Member.user_id == bindparam("user_id")))
+    .where(Channel.id == bindparam("channel_id"))
+)
+# The member's own username and avatar; none when not a member (a 403 anyway).
+_CHANNEL_ROW_WITH_AUTHOR = _CHANNEL_ROW.outerjoin(User, User.id == Member.user_id).add_columns(
+    User.username, User.avatar
+)
+
+
 async def _channel_row(
     tx: Tx, channel_id: int, user_id: int, with_author: bool = False
 ) -> Row[Any]:
-    stmt = (
-        select(Channel, Guild, Member.user_id)
-        .join(Guild, Guild.id == Channel.guild_id)
-        .outerjoin(Member, (Member.guild_id == Guild.id) & (Member.user_id == user_id))
-        .where(Channel.id == channel_id)
-    )
-    if with_author:  # none when not a member: that is a 403 below anyway
-        stmt = stmt.outerjoin(User, User.id == Member.user_id).add_columns(
-            User.username, User.avatar
-        )
-    row = (await tx.session.execute(stmt)).first()
+    stmt = _CHANNEL_ROW_WITH_AUTHOR if with_author else _CHANNEL_ROW
+    params = {"channel_id": channel_id, "user_id": user_id}
+    row = (await tx.session.execute(stmt, params)).first()
     if row is None:
         raise AppError("CHANNEL_NOT_FOUND", 404, "Channel not found")
     if row[2] is None:
