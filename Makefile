@@ -5,7 +5,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-one lint format build bench bench-soak bench-fanout audit migration clean
+.PHONY: run test test-one lint format build bench bench-soak bench-fanout bench-scaleout audit migration clean
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -87,6 +87,12 @@ bench-soak: $(BIN)/guildhall
 # see bench/fanout/run.py. Writes bench/results/fanout.{json,md}.
 bench-fanout: $(BIN)/guildhall
 	$(BIN)/python bench/fanout/run.py $(ARGS)
+
+# Scale-out fan-out: one node against two nodes on PostgreSQL + Redis (both must be
+# running on 127.0.0.1), the Redis hop's latency; see bench/fanout/scaleout.py.
+# Writes bench/results/scaleout.{json,md}.
+bench-scaleout: $(BIN)/guildhall
+	$(BIN)/python bench/fanout/scaleout.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) data

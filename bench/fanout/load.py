@@ -47,6 +47,11 @@ class Load:
         self.cfg = cfg
         self.host, self.port = cfg["host"], cfg["port"]
         self.stats = Stats()
+        # Scale-out runs spread listeners over several nodes (round robin); those
+        # not on the sender's node keep their latencies apart, as "remote".
+        self.listener_ports: list[int] = cfg.get("listener_ports") or [self.port]
+        self.remote = Stats()
+        self.remote.per_seq, self.remote.errors = self.stats.per_seq, self.stats.errors
         self.seq = 0
         self.tokens: list[str] = cfg.get("listener_tokens") or [""]
         self.unanswered: list[asyncio.Future[Any]] = []
@@ -61,9 +66,9 @@ class Load:
         async def one(i: int) -> LeanSocket:
             async with gate:
                 sample = i % sample_every == 0
-                sock = await open_socket(
-                    self.host, self.port, self.stats, sample=sample, auth=self.auth(i)
-                )
+                port = self.listener_ports[i % len(self.listener_ports)]
+                stats = self.stats if port == self.port else self.remote
+                sock = await open_socket(self.host, port, stats, sample=sample, auth=self.auth(i))
                 ack = await asyncio.wait_for(sock.emit("join_room", {"room": room}, ack=True), 30)
                 if not (isinstance(ack, dict) and ack.get("ok")):
                     raise RuntimeError(f"join_room refused: {ack}")
@@ -120,6 +125,7 @@ class Load:
         sent = last - first + 1
         received = sum(per_seq[s] for s in range(first, last + 1))
         lat = sorted(ns / 1e6 for s, ns in self.stats.latencies if first <= s <= last)
+        remote = sorted(ns / 1e6 for s, ns in self.remote.latencies if first <= s <= last)
         ok = sum(
             1
             for f in acks
@@ -138,6 +144,15 @@ class Load:
             "p50_ms": round(percentile(lat, 0.5) or 0, 2) if lat else None,
             "p99_ms": round(percentile(lat, 0.99) or 0, 2) if lat else None,
             "latency_samples": len(lat),
+            **(
+                {
+                    "remote_p50_ms": round(percentile(remote, 0.5) or 0, 2),
+                    "remote_p99_ms": round(percentile(remote, 0.99) or 0, 2),
+                    "remote_latency_samples": len(remote),
+                }
+                if remote
+                else {}
+            ),
             "duration_s": round(done_s, 2),
         }
 
