@@ -444,6 +444,14 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def write_results(name: str, report: dict[str, Any], text: str) -> None:
+    """``bench/results/<name>.json`` and ``.md``; the table goes to stdout too."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / f"{name}.md").write_text(text)
+    print(text)
+
+
 def cpu_name() -> str:
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
@@ -512,10 +520,7 @@ def main() -> None:
         for server in servers:
             server.stop()
     report["ratios"] = ratios(report["servers"])
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "fanout.json").write_text(json.dumps(report, indent=2) + "\n")
-    (RESULTS / "fanout.md").write_text(markdown(report))
-    print(markdown(report))
+    write_results("fanout", report, markdown(report))
 
 
 if __name__ == "__main__":

@@ -32,13 +32,13 @@ from typing import Any
 import asyncpg
 from run import (
     GUILDHALL,
-    RESULTS,
     GuildhallServer,
     LoadProcess,
     cpu_name,
     find,
     log,
     project_versions,
+    write_results,
 )
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -207,10 +207,7 @@ def main() -> None:
         "runs": runs,
         "ratios": ratios,
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "scaleout.json").write_text(json.dumps(report, indent=2) + "\n")
-    (RESULTS / "scaleout.md").write_text(markdown(report))
-    print(markdown(report))
+    write_results("scaleout", report, markdown(report))
 
 
 if __name__ == "__main__":
