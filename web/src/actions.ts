@@ -5,7 +5,7 @@ import { fillGap, mergeMessages, newestStoredId, oldestStoredId } from "./gaps";
 import { t } from "./i18n";
 import { navigate } from "./nav";
 import { channelPath } from "./router";
-import { emptyChannel, getState, patchChannel, resetState, setState, toast } from "./store";
+import { emptyChannel, getState, patchChannel, patchWindow, resetState, setState, toast } from "./store";
 import type { Channel, Message, Poll, SearchHit } from "./types";
 import { markRead, noteMessage } from "./unread";
 import * as rt from "./realtime";
@@ -232,16 +232,17 @@ export async function openChannel(channelId: number): Promise<void> {
   readChannel(channelId);
   if (cur?.loaded) return;
   patchChannel(channelId, () => ({ loadingOlder: true }));
+  const win = getState().messages[channelId].window;
   try {
     const items = await api.messages(channelId, { limit: PAGE });
-    patchChannel(channelId, (c) => ({
+    patchWindow(channelId, win, (c) => ({
       items: mergeMessages(c.items, items), loaded: true, loadingOlder: false,
       hasMoreBefore: items.length >= PAGE, hasMoreAfter: false,
     }));
     const newest = newestStoredId(items);
     if (newest) noteNewest(channelId, newest);
   } catch (e) {
-    patchChannel(channelId, () => ({ loadingOlder: false }));
+    patchWindow(channelId, win, () => ({ loadingOlder: false }));
     showError(e);
   }
 }
@@ -259,10 +260,10 @@ export async function loadOlder(channelId: number): Promise<void> {
   patchChannel(channelId, () => ({ loadingOlder: true }));
   try {
     const items = await api.messages(channelId, { before, limit: PAGE });
-    patchChannel(channelId, (c) => ({ items: mergeMessages(c.items, items), loadingOlder: false,
-      hasMoreBefore: items.length >= PAGE }));
+    patchWindow(channelId, cur.window, (c) => ({ items: mergeMessages(c.items, items),
+      loadingOlder: false, hasMoreBefore: items.length >= PAGE }));
   } catch (e) {
-    patchChannel(channelId, () => ({ loadingOlder: false }));
+    patchWindow(channelId, cur.window, () => ({ loadingOlder: false }));
     showError(e);
   }
 }
@@ -275,10 +276,10 @@ export async function loadNewer(channelId: number): Promise<void> {
   patchChannel(channelId, () => ({ loadingNewer: true }));
   try {
     const items = await api.messages(channelId, { after, limit: PAGE });
-    patchChannel(channelId, (c) => ({ items: mergeMessages(c.items, items), loadingNewer: false,
-      hasMoreAfter: items.length >= PAGE }));
+    patchWindow(channelId, cur.window, (c) => ({ items: mergeMessages(c.items, items),
+      loadingNewer: false, hasMoreAfter: items.length >= PAGE }));
   } catch (e) {
-    patchChannel(channelId, () => ({ loadingNewer: false }));
+    patchWindow(channelId, cur.window, () => ({ loadingNewer: false }));
     showError(e);
   }
 }

@@ -18,6 +18,9 @@ export interface ChannelMessages {
   hasMoreBefore: boolean;
   /** true when the loaded window is not the newest messages (after jumping to a search hit) */
   hasMoreAfter: boolean;
+  /** This window's identity: a page fetched for a window that has since been replaced
+   *  (jump to a hit, jump to present) must not be merged into its successor. */
+  window: number;
 }
 
 export interface Upload {
@@ -161,9 +164,17 @@ export function patchChannel(channelId: number,
   });
 }
 
+let windowSeq = 0;
 export function emptyChannel(): ChannelMessages {
   return { items: [], loaded: false, loadingOlder: false, loadingNewer: false,
-    hasMoreBefore: true, hasMoreAfter: false };
+    hasMoreBefore: true, hasMoreAfter: false, window: ++windowSeq };
+}
+
+/** Like patchChannel, for the answer to a request made for window `win`: dropped when
+ *  the channel's window was replaced while the request was out. */
+export function patchWindow(channelId: number, win: number,
+  fn: (c: ChannelMessages) => Partial<ChannelMessages>): void {
+  patchChannel(channelId, (c) => (c.window === win ? fn(c) : {}));
 }
 
 let toastSeq = 0;
