@@ -19,7 +19,7 @@ $(BIN)/guildhall: $(UV) pyproject.toml uv.lock
 # server still runs and shows a placeholder page at /.
 STATIC := src/guildhall/static/index.html
 HAVE_NPM := $(shell command -v npm 2>/dev/null)
-WEB_SOURCES := $(wildcard web/src/*.ts web/src/*.tsx web/src/*.css web/src/components/*.tsx) \
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) \
 	web/index.html web/package.json web/package-lock.json web/vite.config.ts
 
 run: $(BIN)/guildhall $(if $(HAVE_NPM),$(STATIC))

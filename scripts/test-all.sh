@@ -1,22 +1,48 @@
 #!/usr/bin/env bash
-# The whole test suite: SQLite (always), then the same tests on PostgreSQL + Redis
-# when they are reachable. GUILDHALL_REQUIRE_SCALEOUT=1 (set by CI) makes their
-# absence a failure instead of a skip.
+# The whole test suite: the web client's unit tests, every test on SQLite, then the
+# tests the engine can change (not those marked `one_engine`) on PostgreSQL + Redis
+# when they are reachable. GUILDHALL_REQUIRE_SCALEOUT=1 (set by CI) makes every
+# missing piece a failure instead of a skip: PostgreSQL, Redis, npm, Chromium,
+# redis-server, the web build.
+#
+# Each suite runs on two pytest-xdist workers (TEST_WORKERS): most of a test's time
+# is spent waiting on sockets, servers and the database, so two workers on two cores
+# finish well ahead of one.
 set -uo pipefail
 BIN=${BIN:-.venv/bin}
-PG_HOST=${PG_HOST:-127.0.0.1}
+WORKERS=${TEST_WORKERS:-2}
+REQUIRED=${GUILDHALL_REQUIRE_SCALEOUT:-0}
 status=0
 
-echo "== web client unit tests (vitest) =="
+fail_or_skip() {  # a missing tool: a failure under CI, a loud skip elsewhere
+  if [ "$REQUIRED" = "1" ]; then echo "FAILED: $1" >&2; status=1; else echo "SKIPPED: $1"; fi
+}
+
+# Debian's Chromium (the browser tests drive it; never a downloaded browser) and
+# redis-server (the Redis-outage test runs a private one). Installed as root when
+# missing, before the workers start, so no two of them race for apt's lock.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "== installing ${missing[*]} (Debian packages) =="
+  export DEBIAN_FRONTEND=noninteractive
+  { apt-get update -qq && apt-get install -y -qq "${missing[@]}"; } >/dev/null ||
+    fail_or_skip "apt-get install ${missing[*]}"
+fi
+
+echo "== web client: unit tests (vitest) and build =="
 if command -v npm >/dev/null 2>&1; then
   if [ ! -d web/node_modules ]; then (cd web && npm ci --no-audit --no-fund) || status=$?; fi
   (cd web && npm test --silent) || status=$?
+  # Rebuilt when any source is newer than the build (the browser tests use it).
+  make --no-print-directory src/guildhall/static/index.html || status=$?
 else
-  echo "SKIPPED web client unit tests: npm is not installed (the browser tests build nothing either)"
+  fail_or_skip "npm is not installed: no web client unit tests, no web build"
 fi
 
 echo "== suite 1/2: embedded (SQLite, in-process bus) =="
-"$BIN/python" -m pytest "$@" || status=$?
+"$BIN/python" -m pytest -n "$WORKERS" "$@" || status=$?
 
 reachable() {
   "$BIN/python" - <<'PY'
@@ -29,14 +55,10 @@ for port in (5432, 6379):
 PY
 }
 
-echo "== suite 2/2: scaled out (PostgreSQL + Redis) =="
+echo "== suite 2/2: scaled out (PostgreSQL + Redis; tests marked one_engine ran above) =="
 if reachable; then
-  GUILDHALL_TEST_BACKEND=postgres "$BIN/python" -m pytest "$@" || status=$?
-elif [ "${GUILDHALL_REQUIRE_SCALEOUT:-0}" = "1" ]; then
-  echo "FAILED: PostgreSQL (127.0.0.1:5432) or Redis (127.0.0.1:6379) unreachable" >&2
-  status=1
+  GUILDHALL_TEST_BACKEND=postgres "$BIN/python" -m pytest -n "$WORKERS" "$@" || status=$?
 else
-  echo "SKIPPED suite 2/2: PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) not reachable;"
-  echo "        the scaled-out tests did not run (CI runs them)."
+  fail_or_skip "PostgreSQL (127.0.0.1:5432) or Redis (127.0.0.1:6379) unreachable: the scaled-out tests did not run"
 fi
 exit $status

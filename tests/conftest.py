@@ -41,6 +41,28 @@ NO_LIMITS = {
 
 PASSWORD = "correct horse battery"
 
+# Under CI (the flag that also makes PostgreSQL and Redis mandatory) a missing tool
+# or a failed build fails the tests that need it instead of skipping them.
+REQUIRE_TOOLS = os.environ.get("GUILDHALL_REQUIRE_SCALEOUT") == "1"
+
+
+def unavailable(reason: str) -> None:
+    """A test's tool is missing: skip on a developer's machine, fail under CI."""
+    if REQUIRE_TOOLS:
+        pytest.fail(f"required under CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+# Property and fuzz tests draw the same examples on every CI run (a red CI names a
+# reproducible case); HYPOTHESIS_PROFILE=explore draws new ones.
+from hypothesis import settings as _hypothesis  # noqa: E402
+
+_hypothesis.register_profile("ci", derandomize=True, database=None)
+_hypothesis.register_profile("explore")
+_hypothesis.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "explore")
+)
+
 # The message object of API.md section 7: every message everywhere carries these.
 MESSAGE_KEYS = frozenset(
     {
@@ -289,3 +311,40 @@ async def captured_events(rt: Any) -> Recorder:
     await rt.bus.stop()  # the real bus (a Redis subscriber when scaled out) is replaced
     rt.bus = recorder
     return recorder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Any:
+    """Argon2id with minimal cost inside the test process: a strong hash costs
+    0.1-0.4 s, and most tests register two or three users. Production parameters
+    are pinned by tests/auth/test_passwords.py; servers the e2e tests spawn hash
+    for real."""
+    from argon2 import PasswordHasher
+
+    from guildhall.auth import passwords
+
+    fast = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    saved = passwords._hasher, passwords._DUMMY_HASH
+    passwords._hasher = fast
+    passwords._DUMMY_HASH = fast.hash("guildhall-timing-equaliser")
+    yield
+    passwords._hasher, passwords._DUMMY_HASH = saved
+
+
+# The browser tests drive the web client; what they reach of the server runs in the
+# API tests on both engines, so they run in the SQLite suite only.
+BROWSER_TESTS = Path(__file__).parent / "web"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The scaled-out suite runs only what the engine (PostgreSQL, Redis) can change:
+    tests marked ``one_engine`` run once, in the SQLite suite."""
+    for item in items:
+        if item.path.parent == BROWSER_TESTS:
+            item.add_marker(pytest.mark.one_engine)
+    if BACKEND != "postgres":
+        return
+    keep = [item for item in items if item.get_closest_marker("one_engine") is None]
+    if len(keep) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep

@@ -15,6 +15,10 @@ import pytest
 from tests.conftest import PASSWORD, Client
 from tests.files import samples
 
+# One engine: the document's shapes; every operation's database path runs in its
+# domain's tests on both engines.
+pytestmark = pytest.mark.one_engine
+
 _UNSAFE = {"post", "put", "patch", "delete"}
 
 

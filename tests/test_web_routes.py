@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import assert_error
+
+# One engine: the static client's routes never reach the database.
+pytestmark = pytest.mark.one_engine
 
 
 class TestClientRoutes:

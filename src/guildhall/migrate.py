@@ -22,18 +22,18 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def _upgrade(connection: Connection, cfg: Config) -> None:
+def _upgrade(connection: Connection, cfg: Config, revision: str) -> None:
     cfg.attributes["connection"] = connection
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, revision)
 
 
-async def upgrade(db: Database) -> None:
-    """Bring the schema to the newest migration."""
+async def upgrade(db: Database, revision: str = "head") -> None:
+    """Bring the schema to the newest migration (or to ``revision``)."""
     if db.is_sqlite:
         db.settings.data_dir.mkdir(parents=True, exist_ok=True)
     cfg = alembic_config(db.url)
     async with db.engine.begin() as conn:
-        await conn.run_sync(_upgrade, cfg)
+        await conn.run_sync(_upgrade, cfg, revision)
 
 
 def _current(connection: Connection) -> str | None:

@@ -17,7 +17,7 @@ import pytest
 import redis
 import requests
 
-from tests.conftest import BACKEND, free_port
+from tests.conftest import BACKEND, free_port, unavailable
 from tests.e2e.conftest import register
 from tests.e2e.test_multinode_e2e import Socket
 
@@ -26,7 +26,6 @@ pytestmark = [
         BACKEND != "postgres",
         reason="the outage is of the scaled-out mode's Redis (runs in the scaled-out suite)",
     ),
-    pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed"),
 ]
 
 
@@ -73,6 +72,8 @@ class PrivateRedis:
 
 @pytest.fixture
 def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    if shutil.which("redis-server") is None:
+        unavailable("redis-server is not installed (Debian's redis-server package)")
     r = PrivateRedis(tmp_path)
     r.start()
     yield r

@@ -7,6 +7,9 @@ import pytest
 from guildhall.files import sniff
 from guildhall.files.names import MAX_NAME_BYTES, MAX_NAME_CHARS, safe_filename
 
+# One engine: file-name cleaning is a pure function.
+pytestmark = pytest.mark.one_engine
+
 
 class TestSafeFilename:
     @pytest.mark.parametrize(

@@ -9,6 +9,9 @@ import pytest
 from tests.conftest import assert_error
 from tests.files import samples
 
+# One engine: serving /uploads reads the store, never the database.
+pytestmark = pytest.mark.one_engine
+
 
 async def raw_get(app, path: str) -> tuple[int, bytes]:
     """Call the ASGI app with ``path`` exactly as given."""

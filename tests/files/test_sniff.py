@@ -11,6 +11,9 @@ from guildhall.files import sniff
 from guildhall.files.sniff import Refused
 from tests.files import samples
 
+# One engine: the sniffer is a pure function.
+pytestmark = pytest.mark.one_engine
+
 # Text types are chosen by name among the text types; every other type by bytes only.
 BINARY = [s for s in samples.ACCEPTED if not s[2].startswith("text/") and "json" not in s[2]]
 

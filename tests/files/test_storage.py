@@ -9,6 +9,9 @@ import pytest
 
 from guildhall.files.storage import delete_paths, local_path, storage_for
 
+# One engine: the local file store never reaches the database.
+pytestmark = pytest.mark.one_engine
+
 
 class TestLocalPath:
     def test_public_paths_map_under_uploads(self, rt):

@@ -20,6 +20,10 @@ from tests.files import samples
 from tests.files.conftest import stored_files, upload_rows
 from tests.files.s3server import MotoServer
 
+# One engine: the storage interface on S3; the database side of uploads runs in
+# test_upload on both engines.
+pytestmark = pytest.mark.one_engine
+
 DATA = bytes(range(256)) * 800  # 200 KB: several 64 KB chunks
 
 

@@ -15,6 +15,9 @@ import websockets
 
 from tests.realtime.conftest import listening, room_members
 
+# One engine: hostile frames are refused by the protocol layer before any query.
+pytestmark = pytest.mark.one_engine
+
 BIG = "x" * 10_000
 
 

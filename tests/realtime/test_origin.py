@@ -9,6 +9,9 @@ import pytest
 from guildhall.config import Settings
 from guildhall.realtime.origin import OriginPolicy, normalize
 
+# One engine: the origin policy is a pure function.
+pytestmark = pytest.mark.one_engine
+
 
 def policy(**overrides: Any) -> OriginPolicy:
     return OriginPolicy(Settings(_env_file=None, secret_key="x", **overrides))  # type: ignore[call-arg]

@@ -10,6 +10,9 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
+# One engine: reads pyproject.toml and uv.lock.
+pytestmark = pytest.mark.one_engine
+
 ROOT = Path(__file__).resolve().parents[2]
 # DESIGN.md, "Pin minimum versions past known advisories".
 FLOORS = {

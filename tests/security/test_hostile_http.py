@@ -29,6 +29,9 @@ from tests.security.routes import json_bodies, route_table
 from tests.security.test_authorization_matrix import MATRIX, url_for
 from tests.security.world import World, build_world, diff, snapshot
 
+# One engine: oversized and malformed requests are refused before any query.
+pytestmark = pytest.mark.one_engine
+
 MB = 1024 * 1024
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import unavailable
 from tests.e2e.conftest import live, spawn_server  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,8 +44,17 @@ def _install_chromium() -> str | None:
     return None if Path(CHROMIUM).exists() else "apt-get installed no /usr/bin/chromium"
 
 
+def _stale() -> bool:
+    """The built client is missing or older than a source file."""
+    if not INDEX.exists():
+        return True
+    built = INDEX.stat().st_mtime
+    sources = [p for p in (ROOT / "web").glob("**/*") if "node_modules" not in p.parts]
+    return any(p.is_file() and p.stat().st_mtime > built for p in sources)
+
+
 def _build_client() -> str | None:
-    if INDEX.exists():
+    if not _stale():
         return None
     if not shutil.which("npm"):
         return "the web client is not built and npm is missing (run `make build`)"
@@ -60,10 +70,10 @@ def _build_client() -> str | None:
 def browser() -> Iterator[object]:
     reason = _install_chromium()
     if reason:
-        pytest.skip(f"BROWSER TESTS SKIPPED: chromium unavailable: {reason}")
+        unavailable(f"BROWSER TESTS: chromium unavailable: {reason}")
     reason = _build_client()
     if reason:
-        pytest.skip(f"BROWSER TESTS SKIPPED: {reason}")
+        unavailable(f"BROWSER TESTS: {reason}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

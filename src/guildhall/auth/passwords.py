@@ -6,7 +6,11 @@ import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()  # argon2-cffi defaults: Argon2id, RFC 9106 low-memory profile
+# argon2-cffi defaults: Argon2id, RFC 9106 low-memory profile (64 MiB, 3 passes).
+STRONG = PasswordHasher()
+# The hasher in use. The test suite swaps in a cheap one (tests/conftest.py): it
+# registers thousands of users, and the hash's cost is not what those tests test.
+_hasher = STRONG
 
 # Verified against when the user does not exist, so both failures take the same time.
 _DUMMY_HASH = _hasher.hash("guildhall-timing-equaliser")
