@@ -47,6 +47,13 @@ class Probe:
     def names(self) -> list[str]:
         return [name for name, _ in self.events]
 
+    async def arrived(self, event: str, wait: float = WAIT) -> None:
+        """Wait until ``event`` has arrived, without taking it."""
+        async with asyncio.timeout(wait):
+            while event not in self.names():
+                self._changed.clear()
+                await self._changed.wait()
+
     async def next(self, event: str, wait: float = WAIT) -> Any:
         """The first ``event`` not yet taken by ``next`` (waits for it)."""
         async with asyncio.timeout(wait):

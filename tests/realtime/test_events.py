@@ -69,9 +69,10 @@ class TestJoinRoom:
         sent = [await send(owner, name, f"m{i}") for i in range(55)]
         probe = await connect(token=world.token(world.bob))
         await probe.emit("join_room", {"room": name})
+        await probe.arrived("messages_history")
+        names = probe.names()  # in arrival order, before ``next`` takes any
+        assert names.index("joined_room") < names.index("messages_history")
         history = await probe.next("messages_history")
-        names = probe.names()
-        assert names.index("joined_room") < len(names)
         assert await probe.next("joined_room") == {"room": name}
         assert [m["id"] for m in history] == [m["id"] for m in sent[-50:]]
         assert all(set(m) >= MESSAGE_KEYS for m in history)

@@ -54,14 +54,17 @@ def raw_request(port: int, head: bytes, timeout: float = 10) -> bytes:
         try:
             while chunk := s.recv(65536):
                 chunks.append(chunk)
-        except (ConnectionResetError, TimeoutError):
+        except ConnectionResetError:
             pass
+        except TimeoutError:
+            # A server that neither answers nor closes has not refused anything.
+            raise AssertionError(f"no answer and no close within {timeout} s") from None
     return b"".join(chunks)
 
 
 def refused_as_too_large(answer: bytes) -> bool:
     """A 431 with the contract's error body, or (when the server closed while we
-    were still sending) a reset before any answer."""
+    were still sending) a reset before any answer; a hang fails in raw_request."""
     return answer == b"" or (answer.startswith(b"HTTP/1.1 431 ") and b'"code"' in answer)
 
 
@@ -295,6 +298,18 @@ class TestMalformedBodies:
         assert problems == [], "\n".join(problems)
 
 
+def of_its_type(annotation: Any, value: Any) -> bool:
+    """Whether ``value`` is what a field of ``annotation`` takes (then it is no
+    wrong type). A 100,000-character string counts as wrong for every field: no
+    text field of the contract is that long."""
+    kinds = set(typing.get_args(annotation)) or {annotation}
+    if isinstance(value, bool):
+        return bool in kinds
+    if isinstance(value, float):
+        return float in kinds
+    return False
+
+
 class TestWrongTypesInBodies:
     async def test_every_field_of_every_body_refuses_wrong_types(self, app, rt, world):
         """Each field given an object, an array, a bool and a float: 400, never 500,
@@ -305,12 +320,20 @@ class TestWrongTypesInBodies:
             for name, info in model.model_fields.items():
                 key = info.alias or name
                 for value in ({"$gt": ""}, [[1]], True, 1.5, "x" * 100_000):
+                    if of_its_type(info.annotation, value):
+                        continue  # a bool field given True is not a wrong type
                     before = await snapshot(rt)
                     body = {**base, key: value}
                     r = await world.owner.request(method, url_for(path, world), json=body)
+                    where = f"{method} {path} {key}={str(value)[:20]}"
                     if problem := clean_error(r):
-                        problems.append(f"{method} {path} {key}={str(value)[:20]}: {problem}")
-                    elif r.status_code >= 400 and diff(before, await snapshot(rt)):
+                        problems.append(f"{where}: {problem}")
+                    elif r.status_code != 400 and not (
+                        # A name no user has: the lookup's own refusal.
+                        isinstance(value, str) and r.json()["code"] == "USER_NOT_FOUND"
+                    ):
+                        problems.append(f"{where}: {r.status_code}, not 400")
+                    elif diff(before, await snapshot(rt)):
                         problems.append(f"{method} {path} {key}: refused but changed")
         assert problems == [], "\n".join(problems)
 
