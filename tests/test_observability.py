@@ -12,8 +12,20 @@ class TestHealth:
         r = await anon().get("/readyz")
         assert r.status_code == 200
         checks = r.json()["checks"]
-        assert checks["database"] == "ok"
+        assert checks["database"] == "ok" and checks["storage"] == "ok"
         assert ("redis" in checks) == bool(rt.settings.redis_url)
+
+    async def test_readyz_reports_an_unusable_file_store(self, anon, rt, monkeypatch):
+        """Uploads answer 503 without their store; so must readiness (a gone bucket)."""
+        from guildhall.files.storage import storage_for
+
+        async def gone() -> None:
+            raise RuntimeError("S3 bucket 'files' cannot be used: NoSuchBucket")
+
+        monkeypatch.setattr(storage_for(rt), "check", gone)
+        r = await anon().get("/readyz")
+        assert r.status_code == 503
+        assert r.json()["details"]["storage"] == "error: RuntimeError"
 
     async def test_readyz_reports_a_dead_database(self, anon, rt):
         await rt.db.engine.dispose()

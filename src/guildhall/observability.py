@@ -1,7 +1,7 @@
 """Metrics (Prometheus), the access log, and the health endpoints.
 
-``/healthz``: the process answers. ``/readyz``: the database (and Redis, when
-configured) answer — what a load balancer should route on. ``/metrics``: the
+``/healthz``: the process answers. ``/readyz``: the database, the file store (and
+Redis, when configured) answer — what a load balancer should route on. ``/metrics``: the
 Prometheus text format; expose it only to your monitoring network.
 """
 
@@ -112,6 +112,16 @@ async def readyz(request: Request) -> Response:
             checks["redis"] = "ok"
         except Exception as exc:
             checks["redis"] = f"error: {type(exc).__name__}"
+    # Uploads and their downloads need the store: a node whose bucket is gone is
+    # not ready, whatever the database says. (Imported here: the database layer
+    # imports this module's counters, and the store imports the runtime.)
+    from guildhall.files.storage import storage_for
+
+    try:
+        await storage_for(rt).check()
+        checks["storage"] = "ok"
+    except Exception as exc:
+        checks["storage"] = f"error: {type(exc).__name__}"
     ready = all(v == "ok" for v in checks.values())
     if ready:
         return JSONResponse({"status": "ok", "checks": checks})
