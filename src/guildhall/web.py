@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import Scope
+
+log = logging.getLogger("guildhall.web")
 
 _PLACEHOLDER = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Guildhall</title></head><body><h1>Guildhall</h1>
@@ -30,6 +33,12 @@ class _ClientRoute(Route):
 
 def mount_web_client(app: FastAPI, static_dir: Path) -> None:
     root = static_dir.resolve()
+    if not (root / "index.html").is_file():
+        log.warning(
+            "WEB CLIENT MISSING: %s has no index.html; / shows a placeholder page. "
+            "Build it with `make build` (or install a wheel built where npm was present).",
+            root,
+        )
 
     async def web_client(request: Request) -> Response:
         path: str = request.path_params["path"]
