@@ -106,7 +106,8 @@ def tar_of(members: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-GZIP = gzip.compress(b"hello, gzip\n" * 10)
+# mtime fixed: test ids carry the bytes, and every xdist worker must collect the same ids.
+GZIP = gzip.compress(b"hello, gzip\n" * 10, mtime=0)
 SEVEN_Z = b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(range(256)) * 2
 ZIP = zip_of({"hello.txt": "hello"})
 TAR = tar_of({"hello.txt": b"hello\n"})
