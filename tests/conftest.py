@@ -37,6 +37,7 @@ NO_LIMITS = {
     "upload_rate_limit": "off",
     "message_rate_limit": "off",
     "friend_request_rate_limit": "off",
+    "login_failure_limit": "off",
 }
 
 PASSWORD = "correct horse battery"

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     sqlite_synchronous: str = "NORMAL"
     log_json: bool = False
 
+    # Account safety (contract section 19). Failed logins per account, whatever the
+    # client IP ("off" disables); idle sessions end; sessions per user are capped.
+    login_failure_limit: str = "10/15 minutes"
+    session_idle_days: int = Field(30, ge=1)
+    max_sessions_per_user: int = Field(100, ge=1)
+
     @model_validator(mode="after")
     def _s3_needs_a_bucket(self) -> Settings:
         if self.storage == "s3" and not self.s3_bucket:

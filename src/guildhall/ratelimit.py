@@ -70,6 +70,23 @@ class Limit:
             allowed, self.item.amount, max(0, stats.remaining), math.ceil(stats.reset_time)
         )
 
+    async def refuse_if_spent(self, key: str | int, code: str, message: str) -> None:
+        """Raise the contract's 429 when the window is already full, counting nothing.
+
+        For limits that count failures (logins): the attempt itself is free, only
+        its failure is recorded with ``hit``."""
+        if self.item is None or self._limiter is None:
+            return
+        try:
+            if await self._limiter.test(self.item, self.name, str(key)):
+                return
+            stats = await self._limiter.get_window_stats(self.item, self.name, str(key))
+        except Exception:  # the shared store is down: fail open, like ``hit``
+            log.warning("rate limit store unreachable; %s not enforced", self.name)
+            return
+        verdict = Verdict(False, self.item.amount, 0, math.ceil(stats.reset_time))
+        raise AppError(code, 429, message, headers=verdict.headers())
+
     async def check(self, key: str | int, code: str, message: str) -> Verdict | None:
         """Count one hit and raise the contract's 429 when over the limit."""
         verdict = await self.hit(key)
@@ -98,6 +115,7 @@ class RateLimits:
         self.upload = Limit("upload", settings.upload_rate_limit, limiter)
         self.message = Limit("message", settings.message_rate_limit, limiter)
         self.friend_request = Limit("friend", settings.friend_request_rate_limit, limiter)
+        self.login_failure = Limit("login_failure", settings.login_failure_limit, limiter)
         self._trusted = [ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxy_list]
 
     async def close(self) -> None:

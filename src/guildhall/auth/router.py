@@ -76,7 +76,7 @@ async def login(body: LoginIn, request: Request, rt: RuntimeDep) -> JSONResponse
     _require_json(request)
     async with rt.transaction(write=False) as tx:
         user = await service.find_login_user(tx, body.username)
-    user = await service.check_credentials(user, body.password)
+    user = await service.check_credentials(rt, user, body.username, body.password)
     async with rt.transaction() as tx:
         token, csrf = await service.create_session(tx, user.id)
     return _signed_in(rt, _public_self(user), token, csrf)

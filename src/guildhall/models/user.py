@@ -22,6 +22,14 @@ class User(Base):
     # is ASCII-only), so the folded forms are stored and indexed.
     username_key: Mapped[str] = mapped_column(String(64), unique=True)
     email_key: Mapped[str] = mapped_column(String(254), unique=True)
+    # The UTS #39 look-alike key (``kit/confusables.name_skeleton``): unique, so
+    # ``аdmin`` with a Cyrillic ``а`` cannot join ``admin``. NULL only for accounts
+    # that already collided when the key was introduced (migration 0006): the older
+    # account holds the key, the newer keeps its name. 32 characters expand to at
+    # most 576 (2304 bytes), under PostgreSQL's b-tree entry limit.
+    username_skeleton: Mapped[str | None] = mapped_column(
+        String(1024), unique=True, index=True, default=None
+    )
     password_hash: Mapped[str] = mapped_column(String(255))
     avatar: Mapped[str | None] = mapped_column(String(512), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -37,6 +45,9 @@ class Session(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Sessions idle longer than ``session_idle_days`` end. Refreshed at most once an
+    # hour (``auth.service.TOUCH_EVERY``), so a request is not a write.
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class FriendRequest(Base):

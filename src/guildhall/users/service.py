@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import case, or_, select
 
 from guildhall.db import Tx
 from guildhall.errors import AppError
+from guildhall.kit.confusables import name_skeleton
 from guildhall.kit.validation import fold, username_ok
 from guildhall.models import User
 from guildhall.runtime import Runtime
@@ -94,6 +95,33 @@ async def by_username(tx: Tx, username: str) -> User:
     if user is None:
         raise AppError("USER_NOT_FOUND", 404, "User not found")
     return user
+
+
+def name_taken() -> AppError:
+    return AppError("USER_ALREADY_EXISTS", 400, "Username or email already taken")
+
+
+async def claim_username(
+    tx: Tx, username: str, email: str | None = None, user_id: int | None = None
+) -> tuple[str, str]:
+    """The keys ``(username_key, username_skeleton)`` of a name a user may take.
+
+    The one check every way of getting a name goes through (register; a username
+    change passes its own ``user_id``): 400 ``USER_ALREADY_EXISTS`` when another
+    account has the name in any case, or one that looks the same (UTS #39 skeleton:
+    ``аdmin`` with a Cyrillic ``а`` against ``admin``), or the ``email``. Both keys
+    are unique in the schema too, so a concurrent claim fails on insert instead.
+    """
+    key, look = fold(username), name_skeleton(username)
+    taken = [User.username_key == key, User.username_skeleton == look]
+    if email is not None:
+        taken.append(User.email_key == fold(email))
+    query = select(User.id).where(or_(*taken))
+    if user_id is not None:
+        query = query.where(User.id != user_id)
+    if (await tx.session.execute(query.limit(1))).first() is not None:
+        raise name_taken()
+    return key, look
 
 
 async def lock_users(tx: Tx, user_ids: Iterable[int]) -> None:
