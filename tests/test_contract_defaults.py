@@ -13,8 +13,9 @@ from tests.files import samples
 
 MB = 1024 * 1024
 
-# Section 11, as the contract states each default.
+# Sections 11 and 19, as the contract states each default.
 CONTRACT = {
+    "login_failure_limit": "10/15 minutes",
     "api_rate_limit": "100/minute",
     "socket_rate_limit": "60/minute",
     "upload_rate_limit": "10/minute",

@@ -27,17 +27,18 @@ class Verdict:
     allowed: bool
     limit: int
     remaining: int
-    reset: int  # epoch seconds when the window frees a slot
+    reset: float  # epoch seconds when the window frees a slot
 
     @property
     def retry_after(self) -> int:
+        # Rounded up once, from the exact time: never past the window's length.
         return max(1, math.ceil(self.reset - time.time()))
 
     def headers(self) -> dict[str, str]:
         h = {
             "X-RateLimit-Limit": str(self.limit),
             "X-RateLimit-Remaining": str(self.remaining),
-            "X-RateLimit-Reset": str(self.reset),
+            "X-RateLimit-Reset": str(math.ceil(self.reset)),
         }
         if not self.allowed:
             h["Retry-After"] = str(self.retry_after)
@@ -66,9 +67,7 @@ class Limit:
         except Exception:  # the shared store is down: fail open, REST keeps working
             log.warning("rate limit store unreachable; %s not enforced", self.name)
             return None
-        return Verdict(
-            allowed, self.item.amount, max(0, stats.remaining), math.ceil(stats.reset_time)
-        )
+        return Verdict(allowed, self.item.amount, max(0, stats.remaining), stats.reset_time)
 
     async def refuse_if_spent(self, key: str | int, code: str, message: str) -> None:
         """Raise the contract's 429 when the window is already full, counting nothing.
@@ -84,7 +83,7 @@ class Limit:
         except Exception:  # the shared store is down: fail open, like ``hit``
             log.warning("rate limit store unreachable; %s not enforced", self.name)
             return
-        verdict = Verdict(False, self.item.amount, 0, math.ceil(stats.reset_time))
+        verdict = Verdict(False, self.item.amount, 0, stats.reset_time)
         raise AppError(code, 429, message, headers=verdict.headers())
 
     async def check(self, key: str | int, code: str, message: str) -> Verdict | None:

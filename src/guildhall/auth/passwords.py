@@ -66,13 +66,15 @@ async def verify_password(
     password_hash: str | None,
     password: str,
     admit: Callable[[], Awaitable[None]] | None = None,
+    failed: Callable[[], Awaitable[None]] | None = None,
 ) -> bool:
     """True when ``password`` matches; a missing hash costs the same and is False.
 
     ``admit`` runs once a hashing slot is held, just before hashing: a check that
     may raise (the account's failure limit), so callers that queued behind a burst
-    are re-checked in turn and at most ``HASHING_SLOTS`` guesses per node overshoot
-    a limit that fills while they wait.
+    are re-checked in turn. ``failed`` runs on a mismatch while the slot is still
+    held, so the next waiter's ``admit`` sees it: at most ``HASHING_SLOTS`` guesses
+    per node overshoot a limit that fills while they wait.
     """
 
     def _verify() -> bool:
@@ -84,4 +86,7 @@ async def verify_password(
     async with hashing_slot():
         if admit is not None:
             await admit()
-        return await anyio.to_thread.run_sync(_verify)
+        ok = await anyio.to_thread.run_sync(_verify)
+        if not ok and failed is not None:
+            await failed()
+        return ok

@@ -134,11 +134,11 @@ async def _verify_counting_failures(
     async def admit() -> None:
         await limit.refuse_if_spent(key, "RATE_LIMIT_EXCEEDED", _TOO_MANY_FAILURES)
 
+    async def failed() -> None:
+        await limit.hit(key)
+
     await admit()  # before queueing for a hashing slot: a spent account costs nothing
-    if await verify_password(password_hash, password, admit=admit):
-        return True
-    await limit.hit(key)
-    return False
+    return await verify_password(password_hash, password, admit=admit, failed=failed)
 
 
 async def check_credentials(rt: Runtime, user: User | None, login: str, password: str) -> User:
