@@ -1,0 +1,49 @@
+"""Indexes for the search filters (contract section 17).
+
+* ``(author_id, id)`` replaces ``(author_id)``: ``author_id=`` walks one author's
+  messages newest (or oldest) first and stops at the page; PostgreSQL's plain
+  index would fetch and sort them all. It still serves the users foreign key.
+* ``created_at``: a time bound becomes an id bound with one seek (search service).
+* ``ix_messages_links``: a partial ``(channel_id, id)`` index of the messages
+  holding ``http(s)://``, so ``has=link`` never scans every message. Its WHERE is
+  the text of ``guildhall.models.message.LINK_*`` (copied: a migration must not
+  change when the code does).
+
+Revision ID: 0009_search_filters
+Revises: 0004
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009_search_filters"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+_LINK_SQLITE = "(messages.content LIKE '%http://%' OR messages.content LIKE '%https://%')"
+_LINK_POSTGRES = "(messages.content ~* 'https?://')"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("messages") as batch:
+        batch.drop_index("ix_messages_author_id")
+        batch.create_index("ix_messages_author_id_id", ["author_id", "id"])
+        batch.create_index("ix_messages_created_at", ["created_at"])
+    op.create_index(
+        "ix_messages_links",
+        "messages",
+        ["channel_id", "id"],
+        sqlite_where=sa.text(_LINK_SQLITE),
+        postgresql_where=sa.text(_LINK_POSTGRES),
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_messages_links", table_name="messages")
+    with op.batch_alter_table("messages") as batch:
+        batch.drop_index("ix_messages_created_at")
+        batch.drop_index("ix_messages_author_id_id")
+        batch.create_index("ix_messages_author_id", ["author_id"])
