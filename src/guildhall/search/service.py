@@ -45,9 +45,7 @@ CLOCK_SLACK = timedelta(minutes=1)
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # RFC 3339 with its mandatory offset; a time without one would mean "some zone".
-_TIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})"
-)
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
 
 
 @dataclass(frozen=True)
@@ -285,4 +283,3 @@ async def _time_conditions(
         if bound is not None:
             out.append(ordered_id > bound)
     return out
-
