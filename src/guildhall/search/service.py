@@ -88,7 +88,9 @@ def parse_time_bound(raw: str | None, name: str) -> datetime | None:
     try:
         if _DATE.fullmatch(raw):
             day = datetime.combine(date.fromisoformat(raw), time(), tzinfo=UTC)
-            return day if name == "before" else day + timedelta(days=1)
+            # ``after`` is strict: a microsecond (the stored precision) before the
+            # next day keeps that day's first instant in.
+            return day if name == "before" else day + timedelta(days=1, microseconds=-1)
         if _TIME.fullmatch(raw):
             value = datetime.fromisoformat(raw.upper().replace(" ", "T").replace("Z", "+00:00"))
             return value.astimezone(UTC)
