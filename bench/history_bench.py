@@ -146,7 +146,7 @@ def bulk_load(db_path: Path, n: int) -> dict[str, Any]:
         "pinned) SELECT i, "
         + _channel_of("i")
         + ", CASE WHEN i % 1000 = 0 THEN 2 ELSE 1 END"
-        + ", CASE WHEN i % 1000 = 0 THEN 100 ELSE 1 + (i * 7919) % 90 END, "
+        + ", CASE WHEN i % 1000 = 0 THEN 100 ELSE 1 + ((i * 2654435761) / 4096) % 90 END, "
         + _CONTENT
         + ", strftime('%Y-%m-%d %H:%M:%S.000000', ?, '+' || i || ' seconds')"
         + ", i % 997 = 0 FROM seq",

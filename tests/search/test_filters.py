@@ -313,3 +313,22 @@ class TestVisibility:
         r = await world.carol.delete(f"/api/guilds/{world.guild_id}/members/@me")
         assert r.status_code == 200, r.text
         assert await ids(world.carol, q="welc") == []
+
+
+class TestShortPrefixPlans:
+    """SQLite answers a short prefix in a small scope row by row from the channel
+    index, otherwise from the text index: both must find the same messages."""
+
+    @pytest.mark.parametrize("small_scope", [0, service.SMALL_SCOPE])
+    async def test_same_hits_either_way(self, world, monkeypatch, small_scope):
+        monkeypatch.setattr(service, "SMALL_SCOPE", small_scope)
+        other = await make_channel(world.alice, world.guild_id, "other")
+        a1 = await world.send(world.alice, "ab initio")
+        await world.send(world.alice, "nothing here")
+        a2 = await post(world.bob, other, "Über ABC")
+        a3 = await world.send(world.bob, "about that")
+        assert await ids(world.alice, q="ab") == [a3["id"], a2["id"], a1["id"]]
+        assert await ids(world.alice, q="a", author_id=world.bob.user["id"]) == [a3["id"], a2["id"]]
+        assert await ids(world.alice, q="über a", channel_id=other) == [a2["id"]]
+        assert await ids(world.alice, q="ab", sort="oldest", offset=1) == [a2["id"], a3["id"]]
+        assert await ids(world.alice, q="ab", sort="relevance", limit=1) != []
