@@ -126,6 +126,12 @@ class TestEachFilter:
         window = {"after": "2024-01-20", "before": "2024-03-01T00:00:00Z"}
         assert await ids(world.alice, **window) == [feb["id"]]
         assert await ids(world.alice, after="2024-03-01", before="2024-02-01") == []
+        # The ends of time are bounds like any other.
+        every = [mar["id"], feb["id"], jan["id"]]
+        assert await ids(world.alice, before="9999-12-31T23:59:59.999Z") == every
+        assert await ids(world.alice, after="0001-01-01T00:00:00Z") == every
+        assert await ids(world.alice, before="0001-01-01") == []
+        assert await ids(world.alice, after="9999-12-31") == []
 
 
 class TestCombined:
@@ -227,6 +233,8 @@ class TestInput:
         ({"after": "2024-01-01T25:00:00Z"}, "after"),
         ({"after": "1700000000"}, "after"),
         ({"after": "2024-01-01\x00"}, "after"),
+        ({"before": "0000-01-01"}, "before"),
+        ({"before": "２０２４-01-01"}, "before"),
         ({"sort": "best"}, "sort"),
         ({"guild_id": "0"}, "guild_id"),
         ({"author_id": "abc"}, "author_id"),

@@ -49,7 +49,7 @@ CLOCK_SLACK = timedelta(minutes=1)
 # 1M messages took ~0.1-0.5 s (docs/decisions/search.md).
 SMALL_SCOPE = 2000
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # RFC 3339 with its mandatory offset; a time without one would mean "some zone".
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
 
@@ -100,8 +100,8 @@ def parse_time_bound(raw: str | None, name: str) -> datetime | None:
         if _TIME.fullmatch(raw):
             value = datetime.fromisoformat(raw.upper().replace(" ", "T").replace("Z", "+00:00"))
             return value.astimezone(UTC)
-    except ValueError:
-        pass  # 2024-02-30 and the like: the same answer as any other bad value
+    except (ValueError, OverflowError):
+        pass  # 2024-02-30, past year 9999: the same answer as any other bad value
     raise invalid(name, f"{name} must be an RFC 3339 time (with Z or an offset) or YYYY-MM-DD")
 
 
@@ -297,23 +297,25 @@ async def _time_conditions(
     if before is not None:
         out.append(Message.created_at < before)
         # The first message stored well after ``before``: everything older than the
-        # bound has a smaller id (see CLOCK_SLACK).
-        bound = await tx.session.scalar(
-            select(Message.id)
-            .where(Message.created_at >= before + CLOCK_SLACK)
-            .order_by(Message.created_at.asc())
-            .limit(1)
-        )
-        if bound is not None:
-            out.append(ordered_id < bound)
+        # bound has a smaller id (see CLOCK_SLACK). None near the end of time.
+        if before < datetime.max.replace(tzinfo=UTC) - CLOCK_SLACK:
+            bound = await tx.session.scalar(
+                select(Message.id)
+                .where(Message.created_at >= before + CLOCK_SLACK)
+                .order_by(Message.created_at.asc())
+                .limit(1)
+            )
+            if bound is not None:
+                out.append(ordered_id < bound)
     if after is not None:
         out.append(Message.created_at > after)
-        bound = await tx.session.scalar(
-            select(Message.id)
-            .where(Message.created_at <= after - CLOCK_SLACK)
-            .order_by(Message.created_at.desc())
-            .limit(1)
-        )
-        if bound is not None:
-            out.append(ordered_id > bound)
+        if after > datetime.min.replace(tzinfo=UTC) + CLOCK_SLACK:
+            bound = await tx.session.scalar(
+                select(Message.id)
+                .where(Message.created_at <= after - CLOCK_SLACK)
+                .order_by(Message.created_at.desc())
+                .limit(1)
+            )
+            if bound is not None:
+                out.append(ordered_id > bound)
     return out
