@@ -29,6 +29,7 @@ class TestSearchMatching:
             "timestamp": m["timestamp"],
             "channel_id": world.channel_id,
             "guild_id": world.guild_id,
+            "highlights": ["Hello"],
         }
 
     async def test_case_insensitive_in_cyrillic(self, world):

@@ -9,6 +9,13 @@ from guildhall.db import Base, UTCDateTime
 from guildhall.kit.time import utcnow
 from guildhall.models.user import BigId
 
+# ``has=link`` in search: the content holds http:// or https:// (any case; SQLite's
+# LIKE ignores ASCII case, PostgreSQL's ~* is the case-free regex match). The WHERE
+# of the partial index below, and repeated verbatim by the search query: a planner
+# uses a partial index only for a query that states its condition.
+LINK_SQLITE = "(messages.content LIKE '%http://%' OR messages.content LIKE '%https://%')"
+LINK_POSTGRES = "(messages.content ~* 'https?://')"
+
 
 class Message(Base):
     __tablename__ = "messages"
@@ -26,7 +33,10 @@ class Message(Base):
     __table_args__ = (
         # History, cursors and retention all walk (channel_id, id).
         Index("ix_messages_channel_id_id", "channel_id", "id"),
-        Index("ix_messages_author_id", "author_id"),
+        # One author's messages in id order (search's author_id=; the users FK).
+        Index("ix_messages_author_id_id", "author_id", "id"),
+        # A search's time bound becomes an id bound with one seek.
+        Index("ix_messages_created_at", "created_at"),
         # Deleting a guild cascades on messages.guild_id: without it PostgreSQL scans.
         Index("ix_messages_guild_id", "guild_id"),
         # Pins of a channel (list, count against the cap) without walking its history.
@@ -36,6 +46,14 @@ class Message(Base):
             "id",
             sqlite_where=text("pinned = 1"),
             postgresql_where=text("pinned"),
+        ),
+        # has=link in search without scanning every message (migration 0009).
+        Index(
+            "ix_messages_links",
+            "channel_id",
+            "id",
+            sqlite_where=text(LINK_SQLITE),
+            postgresql_where=text(LINK_POSTGRES),
         ),
         # Idempotent sends: one message per (channel, author, nonce).
         UniqueConstraint("channel_id", "author_id", "nonce", name="uq_messages_nonce"),

@@ -14,9 +14,19 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, FromClause, column, func, literal_column, table, text
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    column,
+    exists,
+    func,
+    literal_column,
+    table,
+    text,
+)
 
 from guildhall.models import Message
+from guildhall.models.message import LINK_POSTGRES, LINK_SQLITE
 
 
 def words(query: str) -> list[str]:
@@ -37,24 +47,52 @@ def words(query: str) -> list[str]:
     return out
 
 
+def _fold(word: str) -> str:
+    """A word as both engines compare it: case-folded, diacritics dropped (what
+    ``unicode61 remove_diacritics 2`` does; PostgreSQL's ``simple`` only folds case,
+    so a highlight may be wider there, never narrower)."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def highlights(content: str, terms: list[str]) -> list[str]:
+    """The words of ``content`` that ``terms`` matched, as written there, each once,
+    in the order they appear: every term whole, the last one as a prefix (the
+    engines' own rule, see :func:`match`)."""
+    if not terms:
+        return []
+    whole = {_fold(t) for t in terms[:-1]}
+    prefix = _fold(terms[-1])
+    out: list[str] = []
+    for word in words(content):
+        folded = _fold(word)
+        if (folded in whole or folded.startswith(prefix)) and word not in out:
+            out.append(word)
+    return out
+
+
 @dataclass(frozen=True)
 class Match:
     """How to find messages matching words: where to select from (it includes
-    ``messages``), the condition, and the newest-first ordering."""
+    ``messages``), the condition, the id column the text index walks in order
+    (so a LIMIT stops early), and the engine's relevance, best first."""
 
     source: FromClause
     condition: ColumnElement[bool]
-    newest_first: ColumnElement[object]
+    ordered_id: ColumnElement[int]
+    best_first: ColumnElement[object]
 
 
 def _sqlite(terms: list[str]) -> Match:
     expr = " ".join(f'"{w}"' for w in terms) + "*"  # prefix on the last word only
-    fts = table("messages_fts", column("rowid"))
+    fts = table("messages_fts", column("rowid"), column("rank"))
     return Match(
         source=fts.join(Message.__table__, Message.id == fts.c.rowid),
         condition=text("messages_fts MATCH :fts_query").bindparams(fts_query=expr),
-        # Ordering by the FTS rowid lets FTS5 walk its index backwards and stop early.
-        newest_first=fts.c.rowid.desc(),
+        # Ordering by the FTS rowid lets FTS5 walk its index (either way) and stop early;
+        # a rowid range (the time bounds) is a range of that walk, not a filter.
+        ordered_id=fts.c.rowid,
+        best_first=fts.c.rank.asc(),  # bm25: more negative is better
     )
 
 
@@ -62,13 +100,53 @@ def _postgres(terms: list[str]) -> Match:
     lexemes = [f"'{w}'" for w in terms]
     lexemes[-1] += ":*"
     query = func.to_tsquery("simple", " & ".join(lexemes))
+    vector = literal_column("messages.search")
     return Match(
         source=Message.__table__,
-        condition=literal_column("messages.search").op("@@")(query),
-        newest_first=Message.id.desc(),
+        condition=vector.op("@@")(query),
+        ordered_id=Message.id,
+        best_first=func.ts_rank(vector, query).desc(),
     )
 
 
-def match(is_sqlite: bool, terms: list[str]) -> Match:
-    """The match for non-empty ``terms`` on the running engine."""
-    return _sqlite(terms) if is_sqlite else _postgres(terms)
+def link_predicate(is_sqlite: bool) -> str:
+    """``has=link``, written as the WHERE of the partial index ix_messages_links."""
+    return LINK_SQLITE if is_sqlite else LINK_POSTGRES
+
+
+def _sqlite_probe(terms: list[str]) -> Match:
+    """SQLite, led by the messages' own indexes: each candidate row asks FTS5 whether
+    it matches (``rowid =`` and ``MATCH``, about 50 us for a prefix-indexed word).
+    For a small scope and a short prefix, whose posting list covers much of the
+    index: walking that list for the few rows in scope costs far more."""
+    fts = table("messages_fts", column("rowid"))
+    expr = " ".join(f'"{w}"' for w in terms) + "*"
+    probe = (
+        exists()
+        .where(fts.c.rowid == Message.id)
+        .where(text("messages_fts MATCH :fts_query").bindparams(fts_query=expr))
+    )
+    return Match(
+        source=Message.__table__,
+        condition=probe,
+        ordered_id=Message.id,
+        best_first=Message.id.desc(),  # unused: relevance always takes the FTS cursor
+    )
+
+
+def match(is_sqlite: bool, terms: list[str], probe: bool = False) -> Match:
+    """The match for non-empty ``terms`` on the running engine; ``probe``: led by
+    the other filters' indexes, the text checked per row (SQLite; PostgreSQL's
+    planner makes that choice itself)."""
+    if not is_sqlite:
+        return _postgres(terms)
+    return _sqlite_probe(terms) if probe else _sqlite(terms)
+
+
+def probe_pays(terms: list[str]) -> bool:
+    """Whether a small scope is better probed than found through the text index:
+    the last word is a prefix of at most two characters (FTS5's prefix indexes,
+    migration 0009), which matches a large part of any index, and whose probe is
+    one posting-list seek. A longer prefix merges its words' lists on every probe
+    (about 1 ms each), while walking those lists once is cheap."""
+    return len(terms[-1]) <= 2

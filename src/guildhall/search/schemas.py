@@ -15,3 +15,4 @@ class SearchResult(Read):
     timestamp: datetime
     channel_id: int
     guild_id: int
+    highlights: list[str]
