@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -306,6 +307,31 @@ class TestAnswersMatchDocument:
         _ok(await bob.post(f"/api/messages/{mid}/unpin"))
         _ok(await carol.delete(f"/api/messages/{mid}/reactions/{quote('👍')}"))
         _ok(await bob.delete(f"/api/messages/{mid}"))
+
+        # Moderation and the audit log: every entry shape the scenario made.
+        bid = bob.user["id"]
+        until = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+        timed = _ok(
+            await alice.put(
+                f"/api/guilds/{gid}/members/{bid}", json={"communication_disabled_until": until}
+            )
+        )
+        assert timed["communication_disabled_until"]
+        _ok(
+            await alice.put(
+                f"/api/guilds/{gid}/bans/{bid}",
+                json={"reason": "spam", "delete_message_seconds": 60},
+                headers={"X-Audit-Log-Reason": quote("причина")},
+            )
+        )
+        assert _ok(await alice.get(f"/api/guilds/{gid}/bans"))[0]["reason"] == "spam"
+        _ok(await alice.delete(f"/api/guilds/{gid}/bans/{bid}"))
+        _ok(await bob.post(f"/api/invites/{invite['code']}/join"))
+        _ok(await alice.delete(f"/api/guilds/{gid}/members/{bid}"))
+        log = _ok(await alice.get(f"/api/guilds/{gid}/audit-log", params={"limit": 100}))
+        assert {"emoji_create", "member_ban_add", "invite_create"} <= {
+            e["action"] for e in log["entries"]
+        }
 
         # Tearing down.
         _ok(await alice.delete(f"/api/emojis/{emoji['id']}"))

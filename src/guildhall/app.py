@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from guildhall import migrate, observability
+from guildhall.audit.router import router as audit_router
 from guildhall.auth.router import router as auth_router
 from guildhall.channels.router import router as channels_router
 from guildhall.config import Settings
@@ -29,6 +30,7 @@ from guildhall.guilds.router import router as guilds_router
 from guildhall.kit.responses import JSONResponse
 from guildhall.messages.router import router as messages_router
 from guildhall.middleware import EdgeMiddleware
+from guildhall.moderation.router import router as moderation_router
 from guildhall.openapi import install_openapi
 from guildhall.polls.router import router as polls_router
 from guildhall.realtime.bus import LocalBus
@@ -55,6 +57,10 @@ ROUTERS = [
     search_router,
     emojis_router,
     polls_router,
+    # After guilds_router: its DELETE .../members/@me (leave) must match before
+    # moderation's DELETE .../members/{user_id} (kick).
+    moderation_router,
+    audit_router,
 ]
 
 

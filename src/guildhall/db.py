@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from guildhall.audit.reason import current_reason
 from guildhall.config import Settings
 from guildhall.events import Event, EventBuffer
 from guildhall.observability import count_events
@@ -99,6 +100,8 @@ class Tx:
     rt: Runtime
     events: EventBuffer = field(default_factory=EventBuffer)
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # The request's X-Audit-Log-Reason (audit.reason): what audit entries record.
+    audit_reason: str | None = field(default_factory=current_reason)
 
     @property
     def settings(self) -> Settings:

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from guildhall.audit.reason import parse_reason, reset_reason, set_reason
 from guildhall.errors import AppError
 from guildhall.observability import observe_request
 from guildhall.ratelimit import Verdict
@@ -28,6 +29,7 @@ DEFAULT_CSP = (
 )
 
 _MULTIPART_OVERHEAD = 64 * 1024
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class _BodyTooLarge(AppError):
@@ -48,6 +50,7 @@ class EdgeMiddleware:
         started_at = time.perf_counter()
         client_ip = self._client_ip(scope)
         status = 500
+        reason: str | None = None
         if path.startswith("/api/"):
             verdict = await self.rt.limits.api.hit(client_ip)
             if verdict is not None and not verdict.allowed:
@@ -65,6 +68,13 @@ class EdgeMiddleware:
                 observe_request(scope, 413, started_at, client_ip)
                 return
             receive = _limited(receive, limit, self._too_large(scope))
+            if scope["method"] not in _SAFE_METHODS:
+                try:
+                    reason = parse_reason(_raw_header(scope, b"x-audit-log-reason"))
+                except AppError as err:  # refused before anything is done
+                    await self._reject(send, err, verdict)
+                    observe_request(scope, err.status, started_at, client_ip)
+                    return
 
         extra = verdict.headers() if verdict is not None else None
         started = False
@@ -90,6 +100,8 @@ class EdgeMiddleware:
                 message = {**message, "headers": headers}
             await send(message)
 
+        # Every unit of work of this request starts with the reason (Tx.audit_reason).
+        token = set_reason(reason)
         try:
             await self.app(scope, receive, send_wrapper)
         except _BodyTooLarge as err:
@@ -98,6 +110,7 @@ class EdgeMiddleware:
             status = err.status
             await self._reject(send, err, verdict)
         finally:
+            reset_reason(token)
             observe_request(scope, status, started_at, client_ip)
 
     def _client_ip(self, scope: Scope) -> str:
@@ -129,9 +142,14 @@ class EdgeMiddleware:
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
+    raw = _raw_header(scope, name)
+    return None if raw is None else raw.decode("latin-1")
+
+
+def _raw_header(scope: Scope, name: bytes) -> bytes | None:
     for key, value in scope.get("headers", ()):
         if key == name:
-            return value.decode("latin-1")
+            return bytes(value)
     return None
 
 

@@ -278,7 +278,11 @@ class TestLeave:
         gid = guild["id"]
         user = {"id": bob.user["id"], "username": "bob", "avatar": None}
         assert [(e.room, e.name, e.data) for e in captured_events.events] == [
-            (guild_room(gid), "member_left", {"guild_id": gid, "user": user}),
+            (
+                guild_room(gid),
+                "member_left",
+                {"guild_id": gid, "user_id": user["id"], "username": "bob", "user": user},
+            ),
             (
                 user_room(bob.user["id"]),
                 LEAVE_ROOMS,

@@ -73,6 +73,8 @@ DEFAULT_PARAMS: Params = {
     "emoji_id": lambda w: w.emoji_id,
     "sticker_id": lambda w: w.sticker_id,
     "poll_id": lambda w: w.poll_id,
+    # Moderation targets the owner: a member is refused for the permission first.
+    "user_id": lambda w: w.owner.user["id"],
 }
 
 G = "/api/guilds/{guild_id}"
@@ -159,6 +161,15 @@ MATRIX: dict[tuple[str, str], Row] = {
         member=Allowed("a member joining again changes nothing"),
     ),
     ("DELETE", "/api/invites/{code}"): Row(member=NO_PERMISSION),
+    # -- moderation and the audit log (section 14) ---------------------------------
+    ("DELETE", G + "/members/{user_id}"): Row(member=NO_PERMISSION),
+    ("PUT", G + "/members/{user_id}"): Row(
+        member=NO_PERMISSION, json={"communication_disabled_until": None}
+    ),
+    ("GET", G + "/bans"): Row(member=NO_PERMISSION),
+    ("PUT", G + "/bans/{user_id}"): Row(member=NO_PERMISSION, json={}),
+    ("DELETE", G + "/bans/{user_id}"): Row(member=NO_PERMISSION),
+    ("GET", G + "/audit-log"): Row(member=NO_PERMISSION),
     # -- channels ----------------------------------------------------------------
     ("POST", G + "/channels"): Row(member=NOT_OWNER, json={"name": "hacked"}),
     ("GET", G + "/channels"): Row(member=MEMBER_READ),

@@ -7,6 +7,7 @@ refused answer that leaks guild data is caught by looking for it.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,9 +159,16 @@ async def snapshot(rt: Any) -> dict[str, list[tuple[Any, ...]]]:
     async with rt.transaction(write=False) as tx:
         for table in Base.metadata.sorted_tables:
             rows = (await tx.session.execute(select(table))).all()
-            tables[table.name] = sorted((tuple(r) for r in rows), key=repr)
+            tables[table.name] = sorted((tuple(map(_hashable, r)) for r in rows), key=repr)
     tables["<files>"] = stored_files(rt)
     return tables
+
+
+def _hashable(value: Any) -> Any:
+    """JSON columns (the audit log's ``changes``) compared by their text."""
+    if isinstance(value, list | dict):
+        return json.dumps(value, sort_keys=True, default=str)
+    return value
 
 
 def stored_files(rt: Any) -> list[tuple[str]]:

@@ -222,6 +222,14 @@ function bind(s: Socket): void {
   };
   s.on("member_joined", members);
   s.on("member_left", members);
+  // Kicked or banned: the server already took this user's sockets out of the guild.
+  s.on("guild_removed", (d: { guild_id?: number }) => {
+    if (typeof d.guild_id === "number") actions.removeGuild(d.guild_id);
+  });
+  s.on("member_updated", (d: Record<string, unknown>) => {
+    const gid = guildIdOf(d);
+    if (gid !== undefined) void actions.loadMembers(gid);
+  });
   // Every friend_* event (request, accepted, removed, declined, cancelled): refetch the
   // lists, which is one small call and cannot drift from the server.
   s.onAny((ev: string) => {

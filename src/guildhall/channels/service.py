@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import aliased
 
+from guildhall.audit import service as audit
 from guildhall.channels.schemas import CHANNEL_TYPES, ChannelUpdate
 from guildhall.db import Tx
 from guildhall.errors import AppError, invalid
@@ -23,6 +24,8 @@ from guildhall.kit.validation import clean_text
 from guildhall.models import Attachment, Channel, Message, Upload
 
 MAX_NAME = 100
+# What the audit log records of a channel.
+AUDITED = ("name", "type", "position", "category_id", "read_only")
 MAX_POSITION = 2**31 - 1  # the column is a 32-bit integer
 _DELETE_CHUNK = 500
 
@@ -91,6 +94,9 @@ async def create(
     tx.session.add(channel)
     await tx.session.flush()
     view = channel_view(channel)
+    await audit.record(
+        tx, guild_id, user_id, "channel_create", channel.id, audit.created(view, AUDITED)
+    )
     tx.emit(guild_room(guild_id), "channel_created", view)
     return view
 
@@ -117,6 +123,7 @@ async def update(tx: Tx, user_id: int, channel_id: int, changes: ChannelUpdate) 
             raise invalid(field, f"{field} cannot be null")
     name = clean_text(changes.name, "name", 1, MAX_NAME) if changes.name is not None else None
     position = _position(changes.position) if changes.position is not None else None
+    before = channel_view(channel)
     if "category_id" in given and changes.category_id is not None:
         if channel.type == "category":
             raise invalid("category_id", "A category cannot be inside a category")
@@ -131,6 +138,9 @@ async def update(tx: Tx, user_id: int, channel_id: int, changes: ChannelUpdate) 
         channel.category_id = changes.category_id
     await tx.session.flush()
     view = channel_view(channel)
+    diff = audit.changes_between(before, view, AUDITED)
+    if diff:
+        await audit.record(tx, guild.id, user_id, "channel_update", channel.id, diff)
     if given:
         tx.emit(guild_room(guild.id), "channel_updated", view)
     return view
@@ -156,6 +166,9 @@ async def delete_channel(tx: Tx, user_id: int, channel_id: int) -> None:
         )
     view = channel_view(channel)
     await tx.session.execute(delete(Channel).where(Channel.id == channel.id))
+    await audit.record(
+        tx, guild.id, user_id, "channel_delete", channel.id, audit.deleted(view, AUDITED)
+    )
     if paths:
         tx.on_commit(lambda: storage.delete_paths(tx.rt, paths))
     room = guild_room(guild.id)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from guildhall.audit import service as audit
 from guildhall.db import Tx
 from guildhall.emojis import images
 from guildhall.errors import AppError, invalid, missing
@@ -30,6 +31,9 @@ from guildhall.models import Emoji, Guild, Sticker
 from guildhall.runtime import Runtime
 
 _EMOJI_NAME = re.compile(r"[A-Za-z0-9_]{2,32}")
+
+
+STICKER_AUDITED = ("name", "description")
 
 
 def emoji_not_found() -> AppError:
@@ -164,6 +168,9 @@ async def create_emoji(
                 await tx.session.flush()
             except IntegrityError:  # a concurrent creation took the name first
                 raise _name_taken() from None
+            await audit.record(
+                tx, guild_id, user_id, "emoji_create", emoji.id, [audit.change("name", None, name)]
+            )
     except BaseException:
         await forget(rt, path)
         raise
@@ -204,6 +211,14 @@ async def create_sticker(
             sticker = Sticker(guild_id=guild_id, name=name, file_path=path, description=description)
             tx.session.add(sticker)
             await tx.session.flush()
+            await audit.record(
+                tx,
+                guild_id,
+                user_id,
+                "sticker_create",
+                sticker.id,
+                audit.created({"name": name, "description": description}, STICKER_AUDITED),
+            )
     except BaseException:
         await forget(rt, path)
         raise
@@ -217,6 +232,8 @@ async def delete_emoji(tx: Tx, emoji_id: str, user_id: int) -> None:
         raise emoji_not_found()
     await guild_for_owner(tx, emoji.guild_id, user_id)
     await tx.session.delete(emoji)
+    gone = [audit.change("name", emoji.name, None)]
+    await audit.record(tx, emoji.guild_id, user_id, "emoji_delete", emoji.id, gone)
     _delete_after_commit(tx, emoji.file_path)
 
 
@@ -227,6 +244,14 @@ async def delete_sticker(tx: Tx, sticker_id: str, user_id: int) -> None:
         raise sticker_not_found()
     await guild_for_owner(tx, sticker.guild_id, user_id)
     await tx.session.delete(sticker)
+    await audit.record(
+        tx,
+        sticker.guild_id,
+        user_id,
+        "sticker_delete",
+        sticker.id,
+        audit.deleted({"name": sticker.name, "description": sticker.description}, STICKER_AUDITED),
+    )
     _delete_after_commit(tx, sticker.file_path)
 
 

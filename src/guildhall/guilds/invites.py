@@ -13,18 +13,21 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from guildhall.audit import service as audit
 from guildhall.db import Tx
 from guildhall.errors import AppError, forbidden, invalid
 from guildhall.guilds.access import guild_for_member, is_member, not_member
 from guildhall.guilds.service import add_member, check_guild_limit
 from guildhall.kit.ids import new_invite_code
 from guildhall.kit.time import iso, utcnow
-from guildhall.models import Guild, Invite, Member
+from guildhall.models import Ban, Guild, Invite, Member
 from guildhall.users.service import lock_users
 
 MAX_EXPIRES_HOURS = 168
 MAX_USES = 1000
 _MAX_CODE = 32
+# What the audit log records of an invite.
+AUDITED = ("code", "max_uses", "expires_at")
 
 
 def invite_view(invite: Invite) -> dict[str, Any]:
@@ -85,7 +88,11 @@ async def create(
     )
     tx.session.add(invite)
     await tx.session.flush()
-    return invite_view(invite)
+    view = invite_view(invite)
+    await audit.record(
+        tx, guild_id, user_id, "invite_create", invite.code, audit.created(view, AUDITED)
+    )
+    return view
 
 
 async def list_invites(tx: Tx, user_id: int, guild_id: int) -> list[dict[str, Any]]:
@@ -132,6 +139,10 @@ async def join(tx: Tx, user_id: int, code: str) -> int:
     await lock_users(tx, [user_id])
     if await is_member(tx, guild_id, user_id):
         return guild_id
+    # Read after the user's lock: a ban committing meanwhile (it takes the same
+    # lock) is seen here, so a join never slips in past a ban.
+    if await tx.session.get(Ban, (guild_id, user_id)) is not None:
+        raise AppError("USER_BANNED", 403, "You are banned from this guild")
     now = utcnow()
     if not _usable(invite, now):
         raise _expired()
@@ -166,4 +177,8 @@ async def delete_invite(tx: Tx, user_id: int, code: str) -> None:
         raise forbidden(
             "INSUFFICIENT_PERMISSIONS", "Only the invite's creator or the guild owner can delete it"
         )
+    view = invite_view(invite)
     await tx.session.execute(delete(Invite).where(Invite.code == invite.code))
+    await audit.record(
+        tx, guild.id, user_id, "invite_delete", invite.code, audit.deleted(view, AUDITED)
+    )

@@ -145,19 +145,39 @@ async def leave(tx: Tx, user_id: int, guild_id: int) -> None:
         raise AppError(
             "INVALID_INPUT", 400, "The owner cannot leave the guild; delete it instead", {}
         )
-    await tx.session.execute(
+    await remove_member(tx, guild_id, user_id)
+
+
+async def remove_member(tx: Tx, guild_id: int, user_id: int, *, removed: bool = False) -> bool:
+    """End a membership (leave, kick, ban); False when there was none.
+
+    The guild hears ``member_left``; a member ``removed`` by a moderator also gets
+    ``guild_removed`` on their own sockets. Then every node takes the user's
+    sockets out of the guild's room and its channels' rooms (``LEAVE_ROOMS``),
+    after the events those sockets should still hear."""
+    result = await tx.session.execute(
         delete(Member).where(Member.guild_id == guild_id, Member.user_id == user_id)
     )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
     user = await tx.session.get(User, user_id)
     assert user is not None
     room = guild_room(guild_id)
     tx.emit(
         room,
         "member_left",
-        {"guild_id": guild_id, "user": public_user(user.id, user.username, user.avatar)},
+        {
+            "guild_id": guild_id,
+            "user_id": user.id,
+            "username": user.username,
+            "user": public_user(user.id, user.username, user.avatar),
+        },
     )
+    if removed:
+        tx.emit(user_room(user_id), "guild_removed", {"guild_id": guild_id})
     tx.emit(
         user_room(user_id),
         LEAVE_ROOMS,
         {"rooms": [room], "prefixes": [f"g:{guild_id}:c:"]},
     )
+    return True

@@ -12,6 +12,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from guildhall.audit import service as audit
 from guildhall.db import Tx
 from guildhall.errors import AppError, forbidden, invalid, missing
 from guildhall.events import channel_room
@@ -38,6 +39,7 @@ MAX_PAGE_SIZE = 100
 # Most messages one send trims: a channel far over a lowered cap converges over
 # the next sends instead of one send deleting (and announcing) a whole history.
 RETENTION_BATCH = 1000
+DELETE_CHUNK = 500  # ids per DELETE ... IN (...): under every engine's parameter limit
 
 
 def room_of(message: Message) -> str:
@@ -217,16 +219,23 @@ async def _enforce_retention(tx: Tx, channel: Channel, keep_id: int) -> None:
         .scalars()
         .all()
     )
-    if not victims:
-        return
-    await tx.session.execute(
-        sql_delete(Message)
-        .where(Message.id.in_(victims))
-        .execution_options(synchronize_session=False)
-    )
-    room = channel_room(channel.guild_id, channel.id)
-    for mid in victims:
-        tx.emit(room, "message_deleted", {"id": mid, "room": room, "channel_id": channel.id})
+    await delete_many(tx, [(mid, channel.guild_id, channel.id) for mid in victims])
+
+
+async def delete_many(tx: Tx, victims: list[tuple[int, int, int]]) -> None:
+    """Delete messages given as ``(id, guild_id, channel_id)`` (retention, a ban's
+    ``delete_message_seconds``), emitting ``message_deleted`` to each one's room.
+    Their attachments and reactions go by the foreign keys' cascades."""
+    for i in range(0, len(victims), DELETE_CHUNK):
+        chunk = [mid for mid, _, _ in victims[i : i + DELETE_CHUNK]]
+        await tx.session.execute(
+            sql_delete(Message)
+            .where(Message.id.in_(chunk))
+            .execution_options(synchronize_session=False)
+        )
+    for mid, guild_id, channel_id in victims:
+        room = channel_room(guild_id, channel_id)
+        tx.emit(room, "message_deleted", {"id": mid, "room": room, "channel_id": channel_id})
 
 
 # --- history --------------------------------------------------------------------
@@ -362,10 +371,26 @@ async def delete(tx: Tx, user_id: int, message_id: int) -> None:
     message, _, guild = await message_for_member(tx, message_id, user_id)
     _author_or_owner(message, guild, user_id, "delete a message")
     await tx.session.execute(sql_delete(Message).where(Message.id == message.id))
+    if user_id != message.author_id:  # a moderator's act, not tidying one's own
+        await audit.record(
+            tx,
+            guild.id,
+            user_id,
+            "message_delete",
+            message.id,
+            [
+                audit.change("author_id", message.author_id, None),
+                audit.change("channel_id", message.channel_id, None),
+            ],
+        )
     room = room_of(message)
     tx.emit(
         room, "message_deleted", {"id": message.id, "room": room, "channel_id": message.channel_id}
     )
+
+
+def _pin_change(was: bool) -> list[dict[str, Any]]:
+    return [audit.change("pinned", was, not was)]
 
 
 async def pin(tx: Tx, user_id: int, message_id: int) -> dict[str, Any]:
@@ -390,6 +415,7 @@ async def pin(tx: Tx, user_id: int, message_id: int) -> dict[str, Any]:
             )
         message.pinned = True
         await tx.session.flush()
+        await audit.record(tx, guild.id, user_id, "message_pin", message.id, _pin_change(False))
         room = room_of(message)
         tx.emit(room, "message_pinned", {"message_id": message.id, "room": room})
     return await serialize_message(tx.session, message)
@@ -402,6 +428,7 @@ async def unpin(tx: Tx, user_id: int, message_id: int) -> dict[str, Any]:
     if message.pinned:
         message.pinned = False
         await tx.session.flush()
+        await audit.record(tx, guild.id, user_id, "message_unpin", message.id, _pin_change(True))
         room = room_of(message)
         tx.emit(room, "message_unpinned", {"message_id": message.id, "room": room})
     return await serialize_message(tx.session, message)

@@ -5,11 +5,14 @@ from guildhall.models.emoji import Emoji, Sticker
 from guildhall.models.file import Upload
 from guildhall.models.guild import Guild, Invite, Member
 from guildhall.models.message import Attachment, Message, Reaction
+from guildhall.models.moderation import AuditLogEntry, Ban
 from guildhall.models.poll import Poll, PollOption, PollVote
 from guildhall.models.user import FriendRequest, Friendship, Session, User
 
 __all__ = [
     "Attachment",
+    "AuditLogEntry",
+    "Ban",
     "Channel",
     "Emoji",
     "FriendRequest",

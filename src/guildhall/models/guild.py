@@ -30,6 +30,8 @@ class Member(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A timeout (contract section 14): until then the member may read but not speak.
+    communication_disabled_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class Invite(Base):

@@ -39,6 +39,8 @@ class Message(Base):
         Index("ix_messages_created_at", "created_at"),
         # Deleting a guild cascades on messages.guild_id: without it PostgreSQL scans.
         Index("ix_messages_guild_id", "guild_id"),
+        # A ban's delete_message_seconds: one author's recent messages in one guild.
+        Index("ix_messages_author_guild_created", "author_id", "guild_id", "created_at"),
         # Pins of a channel (list, count against the cap) without walking its history.
         Index(
             "ix_messages_pinned",

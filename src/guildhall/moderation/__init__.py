@@ -1,0 +1,1 @@
+"""Moderation (contract section 14): kick, ban, timeout, each audited."""

@@ -1,0 +1,64 @@
+"""A kicked or banned member's real python-socketio client: it hears
+``guild_removed``, leaves every room of the guild at once, and hears nothing of the
+guild after; the others hear ``member_left``. A timeout is ``member_updated``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.realtime.conftest import listening, room_members
+
+
+async def joined(rt, connect, token, *rooms):
+    probe = await listening(rt, connect, token)
+    for room in rooms:
+        assert (await probe.call("join_room", {"room": room}))["ok"] is True
+    await probe.sync()
+    probe.clear()
+    return probe
+
+
+@pytest.mark.parametrize("how", ["kick", "ban"])
+async def test_a_removed_member_stops_hearing_the_guild(rt, world, connect, how):
+    general, random = world.room("general"), world.room("random")
+    bob = await joined(rt, connect, world.token(world.bob), general, random)
+    alice = await joined(rt, connect, world.token(world.alice), general)
+    bid = world.bob.user["id"]
+    if how == "kick":
+        r = await world.alice.delete(f"/api/guilds/{world.g1}/members/{bid}")
+    else:
+        r = await world.alice.put(f"/api/guilds/{world.g1}/bans/{bid}")
+    assert r.status_code == 200, r.text
+
+    assert await bob.next("guild_removed") == {"guild_id": world.g1}
+    left = await alice.next("member_left")
+    assert (left["guild_id"], left["user_id"], left["username"]) == (world.g1, bid, "bob")
+    # Out of every room of the guild before the REST answer (this node delivers first).
+    for room in (general, random, f"g:{world.g1}"):
+        assert bob.sid not in room_members(rt, room)
+
+    ack = await alice.call("send_message", {"room": general, "content": "after"})
+    assert ack["ok"] is True
+    await alice.next("new_message")
+    r = await world.alice.post(f"/api/guilds/{world.g1}/channels", json={"name": "new"})
+    assert r.status_code == 201, r.text
+    await alice.next("channel_created")
+    await bob.sync()
+    assert bob.named("new_message") == []
+    assert bob.named("channel_created") == []
+    ack = await bob.call("join_room", {"room": general})
+    assert ack["ok"] is False and ack["code"] == "NOT_CHANNEL_MEMBER"
+
+
+async def test_a_timeout_is_member_updated_to_the_guild(rt, world, connect):
+    alice = await listening(rt, connect, world.token(world.alice))
+    until = (datetime.now(UTC) + timedelta(minutes=10)).isoformat()
+    bid = world.bob.user["id"]
+    r = await world.alice.put(
+        f"/api/guilds/{world.g1}/members/{bid}", json={"communication_disabled_until": until}
+    )
+    assert r.status_code == 200, r.text
+    event = await alice.next("member_updated")
+    assert event == {**r.json(), "guild_id": world.g1}
