@@ -269,8 +269,10 @@ class TestTimeout:
     @pytest.mark.parametrize(
         "value",
         [
-            iso_in(timedelta(days=28, minutes=5)),
-            iso_in(timedelta(minutes=-1)),
+            # Offsets from now, made into times in the test: parameters are
+            # collected in every xdist worker and must be the same in each.
+            timedelta(days=28, minutes=5),
+            timedelta(minutes=-1),
             "tomorrow",
             "2030-01-01T00:00:00",  # no zone
             "",
@@ -279,6 +281,8 @@ class TestTimeout:
         ],
     )
     async def test_out_of_bounds_or_malformed(self, alice, bob, value):
+        if isinstance(value, timedelta):
+            value = iso_in(value)
         gid = await guild_with(alice, bob)
         url = f"/api/guilds/{gid}/members/{bob.user['id']}"
         r = await alice.put(url, json={"communication_disabled_until": value})
