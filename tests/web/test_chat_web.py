@@ -197,8 +197,8 @@ def test_the_edit_box_takes_focus_and_escape_closes_it(pair):  # type: ignore[no
     expect(message(alice, "first words 1")).to_contain_text("(edited)")
 
 
-def test_a_message_deleted_while_offline_is_gone_after_reconnecting(pair, live):  # type: ignore[no-untyped-def]
-    alice, bob, alice_ctx, bob_ctx, _ = pair
+def test_a_message_deleted_while_offline_is_gone_after_reconnecting(pair):  # type: ignore[no-untyped-def]
+    alice, bob, _, bob_ctx, _ = pair
     for text in ("stays", "goes away", "changes"):
         send(alice, text)
         expect(message(bob, text)).to_be_visible()
