@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from guildhall.db import Tx
 from guildhall.emojis import images
+from guildhall.events import guild_room
 from guildhall.errors import AppError, invalid, missing
 from guildhall.files.multipart import FormFile
 from guildhall.files.service import forget, require_file, run_check
@@ -164,10 +165,13 @@ async def create_emoji(
                 await tx.session.flush()
             except IntegrityError:  # a concurrent creation took the name first
                 raise _name_taken() from None
+            # Members' pickers and messages learn of it without a reload.
+            view = emoji_view(emoji)
+            tx.emit(guild_room(guild_id), "emoji_created", view)
     except BaseException:
         await forget(rt, path)
         raise
-    return emoji_view(emoji)
+    return view
 
 
 def _name_taken() -> AppError:
@@ -204,10 +208,12 @@ async def create_sticker(
             sticker = Sticker(guild_id=guild_id, name=name, file_path=path, description=description)
             tx.session.add(sticker)
             await tx.session.flush()
+            view = sticker_view(sticker)
+            tx.emit(guild_room(guild_id), "sticker_created", view)
     except BaseException:
         await forget(rt, path)
         raise
-    return sticker_view(sticker)
+    return view
 
 
 async def delete_emoji(tx: Tx, emoji_id: str, user_id: int) -> None:
@@ -218,6 +224,9 @@ async def delete_emoji(tx: Tx, emoji_id: str, user_id: int) -> None:
     await guild_for_owner(tx, emoji.guild_id, user_id)
     await tx.session.delete(emoji)
     _delete_after_commit(tx, emoji.file_path)
+    tx.emit(
+        guild_room(emoji.guild_id), "emoji_deleted", {"id": emoji.id, "guild_id": emoji.guild_id}
+    )
 
 
 async def delete_sticker(tx: Tx, sticker_id: str, user_id: int) -> None:
@@ -228,6 +237,11 @@ async def delete_sticker(tx: Tx, sticker_id: str, user_id: int) -> None:
     await guild_for_owner(tx, sticker.guild_id, user_id)
     await tx.session.delete(sticker)
     _delete_after_commit(tx, sticker.file_path)
+    tx.emit(
+        guild_room(sticker.guild_id),
+        "sticker_deleted",
+        {"id": sticker.id, "guild_id": sticker.guild_id},
+    )
 
 
 def _delete_after_commit(tx: Tx, path: str) -> None:
