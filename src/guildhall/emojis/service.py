@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 
 from guildhall.db import Tx
 from guildhall.emojis import images
-from guildhall.events import guild_room
 from guildhall.errors import AppError, invalid, missing
+from guildhall.events import guild_room
 from guildhall.files.multipart import FormFile
 from guildhall.files.service import forget, require_file, run_check
 from guildhall.files.storage import Staged, delete_paths, storage_for
