@@ -1,6 +1,7 @@
 // What the UI does: REST calls whose answers update the store. Errors are shown to
 // the user (toast) unless the caller handles them (forms show them by their field).
-import { api, ApiError } from "./api";
+import { api } from "./api";
+import { errorText } from "./errors";
 import { fillGap, mergeMessages, newestStoredId, oldestStoredId, reconcileNewest } from "./gaps";
 import { t } from "./i18n";
 import { navigate } from "./nav";
@@ -15,8 +16,7 @@ export const PAGE = 50;
 export const RELOAD_PAGE = 100;
 
 export function showError(e: unknown): void {
-  if (e instanceof ApiError) toast(e.code === "NETWORK_ERROR" ? t("networkError") : e.message);
-  else toast(String(e));
+  toast(errorText(e));
 }
 
 /** Runs an action; failures become a toast instead of an unhandled rejection. */
@@ -230,6 +230,7 @@ export async function joinInvite(code: string): Promise<void> {
 // --- messages
 
 export async function openChannel(channelId: number): Promise<void> {
+  if (findChannel(channelId)?.type === "voice") return; // no history to read here
   const cur = getState().messages[channelId];
   readChannel(channelId);
   if (cur?.loaded) return;
