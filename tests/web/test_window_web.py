@@ -36,6 +36,8 @@ def responsive(page, timeout: float = 5000) -> None:  # type: ignore[no-untyped-
 def settled(page) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     """Scroll events and DOM changes over one quiet second, once everything is shown."""
     responsive(page)
+    # Two frames first: a scroll just written fires its event, and renders, a frame later.
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
     before = page.evaluate(COUNTS)
     page.wait_for_timeout(1000)  # a measuring window, not a wait for a condition
     responsive(page)
