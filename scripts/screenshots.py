@@ -102,6 +102,10 @@ def seed(url: str) -> dict[str, int]:
     alice.post(
         url + f"/api/guilds/{gid}/channels", json={"name": "reviews", "category_id": cat["id"]}
     )
+    voice = alice.post(
+        url + f"/api/guilds/{gid}/channels",
+        json={"name": "lounge", "type": "voice", "category_id": cat["id"]},
+    ).json()
     code = alice.post(url + f"/api/guilds/{gid}/invites", json={}).json()["code"]
     for s in (bob, carol):
         s.post(url + f"/api/invites/{code}/join")
@@ -137,7 +141,7 @@ def seed(url: str) -> dict[str, int]:
     bob.post(url + "/api/friends/request", json={"to": "alice"})
     carol.post(url + "/api/friends/request", json={"to": "alice"})
     alice.post(url + "/api/friends/accept", json={"from": "carol"})
-    return {"guild": gid, "channel": cid}
+    return {"guild": gid, "channel": cid, "voice": voice["id"]}
 
 
 def login(page: Page, url: str, name: str) -> None:
@@ -172,6 +176,19 @@ def main() -> None:
                 page.locator("article.msg").last.wait_for()
                 page.wait_for_timeout(500)
                 page.screenshot(path=OUT / "chat.png")
+                row = page.locator("article.msg", has_text="Welcome to the")
+                row.hover()
+                row.get_by_role("button", name="Edit").click()
+                editor = page.get_by_label("Edit message")
+                editor.wait_for()
+                page.wait_for_function("() => document.activeElement?.ariaLabel === 'Edit message'")
+                page.screenshot(path=OUT / "edit.png")
+                page.keyboard.press("Escape")
+                page.goto(f"{url}/channels/{ids['guild']}/{ids['voice']}")
+                page.get_by_role("note").wait_for()
+                page.screenshot(path=OUT / "voice.png")
+                page.goto(chat)
+                page.locator("article.msg").last.wait_for()
                 page.get_by_role("button", name="Pinned messages").click()
                 page.get_by_test_id("pins").wait_for()
                 page.screenshot(path=OUT / "pins.png")
@@ -208,6 +225,19 @@ def main() -> None:
                 p2.get_by_role("button", name="Открыть каналы").click()
                 p2.wait_for_timeout(400)
                 p2.screenshot(path=OUT / "phone-ru-channels.png")
+                p2.goto(f"{url}/channels/{ids['guild']}/{ids['voice']}")
+                p2.get_by_role("note").wait_for()
+                p2.screenshot(path=OUT / "phone-ru-voice.png")
+                p2.goto(f"{url}/channels/999999")
+                p2.locator(".toast").first.wait_for()
+                p2.screenshot(path=OUT / "phone-ru-error.png")
+                p2.goto(chat)
+                p2.locator("article.msg").last.wait_for()
+                own = p2.locator("article.msg", has_text="Meeting on Friday")
+                own.hover()
+                own.get_by_role("button", name="Изменить").click()
+                p2.get_by_label("Редактировать сообщение").wait_for()
+                p2.screenshot(path=OUT / "phone-ru-edit.png")
 
                 light = browser.new_context(viewport={"width": 1280, "height": 800})
                 light.add_init_script("localStorage.setItem('theme', 'light')")

@@ -60,3 +60,44 @@ def test_custom_emoji_and_sticker(live, new_context, tmp_path):
     alice.get_by_role("button", name="Stickers").click()
     alice.get_by_role("button", name="Sticker: cat").click()
     expect(bob.get_by_role("img", name="Sticker: cat")).to_be_visible()
+
+
+def test_new_emojis_and_stickers_reach_members_without_a_reload(live, new_context):
+    alice_api, bob_api = api_user(live.url, "alice"), api_user(live.url, "bob")
+    gid, ids = seed_guild(live.url, alice_api, "Club", ["general"])
+    join(live.url, alice_api, bob_api, gid)
+    bob = login(new_context(), live.url, "bob", f"/channels/{gid}/{ids['general']}")
+    bob.get_by_role("button", name="Emoji", exact=True).click()
+    picker = bob.get_by_role("dialog", name="Emoji")
+    expect(picker.get_by_role("button", name=":wave:")).to_have_count(0)
+
+    r = alice_api.post(
+        f"{live.url}/api/guilds/{gid}/emojis",
+        files={"file": ("w.png", png_bytes((0, 200, 0)), "image/png")},
+        data={"name": "wave"},
+    )
+    assert r.status_code == 201, r.text
+    emoji_id = r.json()["id"]
+    r = alice_api.post(
+        f"{live.url}/api/guilds/{gid}/stickers",
+        files={"file": ("d.png", png_bytes((0, 0, 200)), "image/png")},
+        data={"name": "dog"},
+    )
+    assert r.status_code == 201, r.text
+
+    # The open picker shows it, and a message using it renders the image.
+    expect(picker.get_by_role("button", name=":wave:")).to_be_visible()
+    bob.keyboard.press("Escape")
+    alice_api.post(
+        f"{live.url}/api/channels/{ids['general']}/messages", json={"content": "hi :wave:"}
+    )
+    expect(message(bob, "hi").locator("img.emoji[alt=':wave:']")).to_be_visible()
+    bob.get_by_role("button", name="Stickers").click()
+    expect(bob.get_by_role("button", name="Sticker: dog")).to_be_visible()
+    bob.keyboard.press("Escape")
+
+    # Deleted: gone from the picker, the text shows as typed.
+    assert alice_api.delete(f"{live.url}/api/emojis/{emoji_id}").status_code == 200
+    bob.get_by_role("button", name="Emoji", exact=True).click()
+    expect(picker.get_by_role("button", name=":wave:")).to_have_count(0)
+    expect(message(bob, "hi :wave:").locator("img.emoji")).to_have_count(0)

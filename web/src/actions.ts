@@ -1,7 +1,8 @@
 // What the UI does: REST calls whose answers update the store. Errors are shown to
 // the user (toast) unless the caller handles them (forms show them by their field).
-import { api, ApiError } from "./api";
-import { fillGap, mergeMessages, newestStoredId, oldestStoredId } from "./gaps";
+import { api } from "./api";
+import { errorText } from "./errors";
+import { fillGap, mergeMessages, newestStoredId, oldestStoredId, reconcileNewest } from "./gaps";
 import { t } from "./i18n";
 import { navigate } from "./nav";
 import { channelPath } from "./router";
@@ -11,10 +12,11 @@ import { markRead, noteMessage } from "./unread";
 import * as rt from "./realtime";
 
 export const PAGE = 50;
+/** The newest page re-read after a reconnect: the rows a reader is likely looking at. */
+export const RELOAD_PAGE = 100;
 
 export function showError(e: unknown): void {
-  if (e instanceof ApiError) toast(e.code === "NETWORK_ERROR" ? t("networkError") : e.message);
-  else toast(String(e));
+  toast(errorText(e));
 }
 
 /** Runs an action; failures become a toast instead of an unhandled rejection. */
@@ -228,6 +230,7 @@ export async function joinInvite(code: string): Promise<void> {
 // --- messages
 
 export async function openChannel(channelId: number): Promise<void> {
+  if (findChannel(channelId)?.type === "voice") return; // no history to read here
   const cur = getState().messages[channelId];
   readChannel(channelId);
   if (cur?.loaded) return;
@@ -476,20 +479,46 @@ export async function loadFriends(): Promise<void> {
 
 // --- gap filling after a reconnect
 
-/** Fetches what every loaded channel missed while the socket was down. */
+/**
+ * After a reconnect: the open channel's window is re-read (deletes and edits made while
+ * we were away show), other loaded channels fetch what they missed (for unread marks)
+ * and are then dropped, so opening one reads it afresh.
+ */
 export async function fillGaps(): Promise<void> {
   const { messages } = getState();
+  const open = currentChannelId();
   await Promise.all(Object.entries(messages).map(async ([key, c]) => {
     const channelId = Number(key);
     if (!c.loaded || c.hasMoreAfter) return;
-    const after = newestStoredId(c.items);
-    if (after === undefined) {
-      setState((s) => ({ messages: { ...s.messages, [channelId]: emptyChannel() } }));
-      if (currentChannelId() === channelId) await openChannel(channelId);
+    if (channelId === open) {
+      await reloadOpenWindow(channelId);
       return;
     }
-    await fillChannelGap(channelId, after);
+    const after = newestStoredId(c.items);
+    if (after !== undefined) await fillChannelGap(channelId, after);
+    if (currentChannelId() !== channelId) {
+      setState((s) => ({ messages: { ...s.messages, [channelId]: emptyChannel() } }));
+    }
   }));
+}
+
+/** The newest page read again and reconciled with the window on screen. */
+export async function reloadOpenWindow(channelId: number): Promise<void> {
+  const cur = getState().messages[channelId];
+  if (!cur?.loaded || cur.hasMoreAfter) return;
+  const win = cur.window;
+  try {
+    const page = await api.messages(channelId, { limit: RELOAD_PAGE });
+    patchWindow(channelId, win, (c) => {
+      const r = reconcileNewest(c.items, page, RELOAD_PAGE, c.hasMoreBefore);
+      return { items: r.items, hasMoreBefore: r.hasMoreBefore };
+    });
+    // Unread marks and "mine" bookkeeping for what arrived while away.
+    const held = newestStoredId(cur.items) ?? 0;
+    for (const m of page) if (m.id > held) receiveMessage(m);
+  } catch (e) {
+    showError(e);
+  }
 }
 
 /** Everything in a channel newer than `after`, merged in. */

@@ -17,9 +17,18 @@ export function mergeMessages(existing: Message[], incoming: Message[]): Message
     if (m.pending && m.nonce && [...byId.values()].some((e) => !e.pending && e.nonce === m.nonce)) {
       continue;
     }
-    byId.set(m.id, m);
+    byId.set(m.id, keepMyVotes(byId.get(m.id), m));
   }
   return [...byId.values()].sort(compareMessages);
+}
+
+/**
+ * A message's poll from a page or the room history carries no `user_votes` (only
+ * GET /poll does): a newer copy must not erase the caller's votes we already know.
+ */
+export function keepMyVotes(old: Message | undefined, m: Message): Message {
+  if (!old?.poll?.user_votes || !m.poll || m.poll.user_votes || m.poll.id !== old.poll.id) return m;
+  return { ...m, poll: { ...m.poll, user_votes: old.poll.user_votes } };
 }
 
 function compareMessages(a: Message, b: Message): number {
@@ -83,4 +92,36 @@ export function applyReaction(m: Message, emoji: string, username: string, added
     r.count = Math.max(0, r.count - 1);
   }
   return { ...m, reactions: reactions.filter((x) => x.count > 0) };
+}
+
+export interface Reconciled {
+  items: Message[];
+  /** false when the newest page proved nothing older exists */
+  hasMoreBefore: boolean;
+  /** true when the page could not be stitched to what was held (too much missed) */
+  replaced: boolean;
+}
+
+/**
+ * The newest window after a reconnect, re-read: `page` is the channel's newest `limit`
+ * messages as the server has them now. Within the span the page covers it is the truth
+ * (messages deleted or edited while we were away disappear or change); older rows we
+ * held are kept; optimistic sends stay until their ack replaces them.
+ */
+export function reconcileNewest(items: Message[], page: Message[], limit: number,
+  hadMoreBefore: boolean): Reconciled {
+  const pending = items.filter((m) => m.pending);
+  const full = page.length >= limit;
+  if (page.length === 0) return { items: pending, hasMoreBefore: false, replaced: false };
+  const sorted = [...page].sort((a, b) => a.id - b.id);
+  const pageOldest = sorted[0].id;
+  const heldNewest = newestStoredId(items);
+  if (full && (heldNewest === undefined || heldNewest < pageOldest)) {
+    // A gap between what we held and the page: start again from the page alone.
+    return { items: mergeMessages(pending, sorted), hasMoreBefore: true, replaced: true };
+  }
+  // A short page is the whole channel: nothing older survives.
+  const kept = full ? items.filter((m) => !m.pending && m.id < pageOldest) : [];
+  return { items: mergeMessages([...kept, ...pending], sorted),
+    hasMoreBefore: full ? hadMoreBefore : false, replaced: false };
 }

@@ -51,6 +51,7 @@ const en = {
   messageActions: "Message actions", messages: "Messages", userSettings: "Settings",
   networkError: "The server cannot be reached.", loading: "Loading…",
   notFound: "Page not found.", goHome: "Go home",
+  voiceChannel: "Voice channel", voiceUnavailable: "Voice channels cannot be joined in this app.",
 };
 
 export type Key = keyof typeof en;
@@ -110,6 +111,8 @@ const ru: Record<Key, string> = {
   messageActions: "Действия с сообщением", messages: "Сообщения", userSettings: "Настройки",
   networkError: "Сервер недоступен.", loading: "Загрузка…",
   notFound: "Страница не найдена.", goHome: "На главную",
+  voiceChannel: "Голосовой канал",
+  voiceUnavailable: "К голосовым каналам в этом приложении подключиться нельзя.",
 };
 
 export type Lang = "en" | "ru";

@@ -213,6 +213,22 @@ function bind(s: Socket): void {
     const id = d.guild_id ?? d.id;
     if (typeof id === "number") actions.removeGuild(id);
   });
+  // Custom emojis and stickers: a guild's lists, once loaded, follow the owner's changes.
+  const asset = (kind: "emojis" | "stickers", added: boolean) =>
+    (d: { id?: unknown; guild_id?: unknown }) => {
+      const gid = d?.guild_id;
+      if (typeof gid !== "number" || typeof d.id !== "string") return;
+      setState((st) => {
+        const list = st[kind][gid] as { id: string }[] | undefined;
+        if (!list) return {}; // not loaded: opening the guild reads it whole
+        const rest = list.filter((x) => x.id !== d.id);
+        return { [kind]: { ...st[kind], [gid]: added ? [...rest, d] : rest } };
+      });
+    };
+  s.on("emoji_created", asset("emojis", true));
+  s.on("emoji_deleted", asset("emojis", false));
+  s.on("sticker_created", asset("stickers", true));
+  s.on("sticker_deleted", asset("stickers", false));
   const members = (d: Record<string, unknown>) => {
     const gid = guildIdOf(d);
     if (gid === undefined) return;

@@ -179,6 +179,9 @@ export function patchWindow(channelId: number, win: number,
 
 let toastSeq = 0;
 export function toast(text: string, kind: Toast["kind"] = "error"): void {
+  // The same words already on screen (several calls failing for one cause, say a
+  // server that is gone) are said once.
+  if (state.toasts.some((x) => x.text === text && x.kind === kind)) return;
   const id = ++toastSeq;
   setState((s) => ({ toasts: [...s.toasts, { id, text, kind }].slice(-4) }));
   setTimeout(() => setState((s) => ({ toasts: s.toasts.filter((x) => x.id !== id) })), 6000);

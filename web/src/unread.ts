@@ -6,9 +6,12 @@ export interface UnreadState {
   lastRead: Record<number, number>;
   /** Newest message id known, per channel. */
   latest: Record<number, number>;
+  /** Unread messages that arrived in this session, per channel (ids are global, so
+   *  `latest - lastRead` is no count). Not persisted. */
+  counts: Record<number, number>;
 }
 
-export const emptyUnread = (): UnreadState => ({ lastRead: {}, latest: {} });
+export const emptyUnread = (): UnreadState => ({ lastRead: {}, latest: {}, counts: {} });
 
 /**
  * The newest id of a channel as first seen (its history on join). A channel never
@@ -17,7 +20,7 @@ export const emptyUnread = (): UnreadState => ({ lastRead: {}, latest: {} });
 export function seed(s: UnreadState, channelId: number, newestId: number): UnreadState {
   const latest = Math.max(s.latest[channelId] ?? 0, newestId);
   const lastRead = s.lastRead[channelId] ?? latest;
-  return { lastRead: { ...s.lastRead, [channelId]: lastRead },
+  return { ...s, lastRead: { ...s.lastRead, [channelId]: lastRead },
     latest: { ...s.latest, [channelId]: latest } };
 }
 
@@ -27,17 +30,23 @@ export function seed(s: UnreadState, channelId: number, newestId: number): Unrea
  */
 export function noteMessage(s: UnreadState, channelId: number, messageId: number,
   mine: boolean, viewing: boolean): UnreadState {
-  const latest = Math.max(s.latest[channelId] ?? 0, messageId);
+  const prevLatest = s.latest[channelId] ?? 0;
+  const latest = Math.max(prevLatest, messageId);
   const prevRead = s.lastRead[channelId] ?? 0;
-  const lastRead = mine || viewing ? Math.max(prevRead, latest) : prevRead;
+  const read = mine || viewing;
+  const lastRead = read ? Math.max(prevRead, latest) : prevRead;
+  // Counted once: the same message may come from the socket and a gap fill.
+  const fresh = messageId > prevLatest && messageId > prevRead;
+  const count = read ? 0 : (s.counts[channelId] ?? 0) + (fresh ? 1 : 0);
   return { lastRead: { ...s.lastRead, [channelId]: lastRead },
-    latest: { ...s.latest, [channelId]: latest } };
+    latest: { ...s.latest, [channelId]: latest }, counts: { ...s.counts, [channelId]: count } };
 }
 
 export function markRead(s: UnreadState, channelId: number): UnreadState {
   const latest = s.latest[channelId] ?? 0;
-  if ((s.lastRead[channelId] ?? 0) >= latest) return s;
-  return { ...s, lastRead: { ...s.lastRead, [channelId]: latest } };
+  if ((s.lastRead[channelId] ?? 0) >= latest && !s.counts[channelId]) return s;
+  return { ...s, lastRead: { ...s.lastRead, [channelId]: Math.max(latest, s.lastRead[channelId] ?? 0) },
+    counts: { ...s.counts, [channelId]: 0 } };
 }
 
 export function isUnread(s: UnreadState, channelId: number): boolean {
@@ -48,6 +57,26 @@ export function isUnread(s: UnreadState, channelId: number): boolean {
 
 export function anyUnread(s: UnreadState, channelIds: number[]): boolean {
   return channelIds.some((id) => isUnread(s, id));
+}
+
+/**
+ * Unread messages over all channels, for the tab title: those counted in this
+ * session, and at least one for a channel left unread before a reload (its number
+ * is not known without reading it).
+ */
+export function unreadCount(s: UnreadState): number {
+  let n = 0;
+  for (const key of Object.keys(s.latest)) {
+    const id = Number(key);
+    if (isUnread(s, id)) n += Math.max(1, s.counts[id] ?? 0);
+  }
+  return n;
+}
+
+/** "(3) #general · Guildhall": the unread count first, so a narrow tab still shows it. */
+export function tabTitle(app: string, count: number, channel?: { name: string; type: string }): string {
+  const where = channel ? `${channel.type === "text" ? "#" : ""}${channel.name} · ` : "";
+  return `${count > 0 ? `(${count}) ` : ""}${where}${app}`;
 }
 
 /** The part worth keeping across reloads. */

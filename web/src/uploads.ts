@@ -1,6 +1,7 @@
 // Attachments waiting in the composer: uploaded at once, with progress, sent with the message.
 import { api, ApiError } from "./api";
 import { showError } from "./actions";
+import { errorText } from "./errors";
 import { t } from "./i18n";
 import { getState, setState, toast, type Upload } from "./store";
 
@@ -29,7 +30,7 @@ export async function startUpload(channelId: number, file: File): Promise<void> 
         await new Promise((r) => setTimeout(r, wait));
         continue;
       }
-      patch(channelId, id, { error: e instanceof ApiError ? e.message : String(e) });
+      patch(channelId, id, { error: errorText(e) });
       showError(e);
       return;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyReaction, fillGap, mergeMessages, newestStoredId } from "../src/gaps";
+import { applyReaction, fillGap, mergeMessages, newestStoredId, reconcileNewest } from "../src/gaps";
 import type { Message } from "../src/types";
 
 const msg = (id: number, extra: Partial<Message> = {}): Message => ({
@@ -69,5 +69,56 @@ describe("applyReaction", () => {
     expect(m.reactions).toEqual([{ emoji: "👍", count: 1, users: ["bob"] }]);
     m = applyReaction(m, "👍", "bob", false);
     expect(m.reactions).toEqual([]);
+  });
+});
+
+describe("keeping the caller's poll votes", () => {
+  const poll = (extra: Record<string, unknown> = {}) => ({
+    id: "p1", question: "q", options: [], allow_multiple: false,
+    expires_at: "2030-01-01T00:00:00Z", ...extra,
+  }) as unknown as NonNullable<Message["poll"]>;
+
+  it("a page's copy without user_votes keeps the votes we fetched", () => {
+    const held = msg(1, { poll: poll({ user_votes: ["o1"] }) });
+    const out = mergeMessages([held], [msg(1, { poll: poll() })]);
+    expect(out[0].poll?.user_votes).toEqual(["o1"]);
+  });
+
+  it("a copy that carries user_votes wins", () => {
+    const held = msg(1, { poll: poll({ user_votes: ["o1"] }) });
+    const out = mergeMessages([held], [msg(1, { poll: poll({ user_votes: [] }) })]);
+    expect(out[0].poll?.user_votes).toEqual([]);
+  });
+});
+
+describe("reconcileNewest", () => {
+  const ids = (ms: Message[]) => ms.map((m) => m.id);
+
+  it("drops what the server no longer has and applies edits within the page", () => {
+    const held = [msg(1), msg(2), msg(3), msg(4)];
+    const r = reconcileNewest(held, [msg(1), msg(3, { content: "edited" }), msg(5)], 100, true);
+    expect(ids(r.items)).toEqual([1, 3, 5]);
+    expect(r.items[1].content).toBe("edited");
+    expect(r.hasMoreBefore).toBe(false); // a short page is the whole channel
+  });
+
+  it("keeps older rows below a full page and pending sends", () => {
+    const held = [msg(1), msg(2), msg(3), msg(-1, { pending: true, nonce: "n" })];
+    const r = reconcileNewest(held, [msg(3), msg(4)], 2, true);
+    expect(ids(r.items)).toEqual([1, 2, 3, 4, -1]);
+    expect(r.hasMoreBefore).toBe(true);
+    expect(r.replaced).toBe(false);
+  });
+
+  it("starts from the page alone when too much was missed to stitch", () => {
+    const r = reconcileNewest([msg(1), msg(2)], [msg(10), msg(11)], 2, false);
+    expect(ids(r.items)).toEqual([10, 11]);
+    expect(r.replaced).toBe(true);
+    expect(r.hasMoreBefore).toBe(true);
+  });
+
+  it("an empty channel keeps only pending sends", () => {
+    const r = reconcileNewest([msg(1), msg(-1, { pending: true })], [], 100, true);
+    expect(ids(r.items)).toEqual([-1]);
   });
 });

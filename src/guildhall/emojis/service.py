@@ -20,6 +20,7 @@ from guildhall.audit import service as audit
 from guildhall.db import Tx
 from guildhall.emojis import images
 from guildhall.errors import AppError, invalid, missing
+from guildhall.events import guild_room
 from guildhall.files.multipart import FormFile
 from guildhall.files.service import forget, require_file, run_check
 from guildhall.files.storage import Staged, delete_paths, storage_for
@@ -171,10 +172,13 @@ async def create_emoji(
             await audit.record(
                 tx, guild_id, user_id, "emoji_create", emoji.id, [audit.change("name", None, name)]
             )
+            # Members' pickers and messages learn of it without a reload.
+            view = emoji_view(emoji)
+            tx.emit(guild_room(guild_id), "emoji_created", view)
     except BaseException:
         await forget(rt, path)
         raise
-    return emoji_view(emoji)
+    return view
 
 
 def _name_taken() -> AppError:
@@ -219,10 +223,12 @@ async def create_sticker(
                 sticker.id,
                 audit.created({"name": name, "description": description}, STICKER_AUDITED),
             )
+            view = sticker_view(sticker)
+            tx.emit(guild_room(guild_id), "sticker_created", view)
     except BaseException:
         await forget(rt, path)
         raise
-    return sticker_view(sticker)
+    return view
 
 
 async def delete_emoji(tx: Tx, emoji_id: str, user_id: int) -> None:
@@ -235,6 +241,9 @@ async def delete_emoji(tx: Tx, emoji_id: str, user_id: int) -> None:
     gone = [audit.change("name", emoji.name, None)]
     await audit.record(tx, emoji.guild_id, user_id, "emoji_delete", emoji.id, gone)
     _delete_after_commit(tx, emoji.file_path)
+    tx.emit(
+        guild_room(emoji.guild_id), "emoji_deleted", {"id": emoji.id, "guild_id": emoji.guild_id}
+    )
 
 
 async def delete_sticker(tx: Tx, sticker_id: str, user_id: int) -> None:
@@ -253,6 +262,11 @@ async def delete_sticker(tx: Tx, sticker_id: str, user_id: int) -> None:
         audit.deleted({"name": sticker.name, "description": sticker.description}, STICKER_AUDITED),
     )
     _delete_after_commit(tx, sticker.file_path)
+    tx.emit(
+        guild_room(sticker.guild_id),
+        "sticker_deleted",
+        {"id": sticker.id, "guild_id": sticker.guild_id},
+    )
 
 
 def _delete_after_commit(tx: Tx, path: str) -> None:

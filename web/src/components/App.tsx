@@ -3,6 +3,7 @@ import { navigate } from "../nav";
 import { channelPath } from "../router";
 import { useStore } from "../store";
 import { t } from "../i18n";
+import { tabTitle, unreadCount } from "../unread";
 import { AuthScreen } from "./Auth";
 import { InviteScreen } from "./Invite";
 import { Shell } from "./Shell";
@@ -20,6 +21,17 @@ export function App() {
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
+
+  // The tab says where you are and how much is waiting: "(3) #general · Guildhall".
+  const title = useStore((s) => {
+    const r = s.route;
+    const channel = me && r.name === "channels" && r.channelId !== undefined
+      ? s.channels[r.guildId]?.find((c) => c.id === r.channelId) : undefined;
+    return tabTitle(t("appName"), me ? unreadCount(s.unread) : 0, channel);
+  });
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
 
   useEffect(() => {
     if (booting) return;

@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { api, ApiError } from "../api";
 import { signedIn } from "../actions";
+import { errorText } from "../errors";
 import { t } from "../i18n";
 import { linkClick } from "../nav";
 import { useStore } from "../store";
@@ -11,7 +12,7 @@ type Errors = Record<string, string>;
 export function errorsFrom(e: unknown, fields: string[]): Errors {
   if (e instanceof ApiError) {
     const f = e.field && fields.includes(e.field) ? e.field : "form";
-    return { [f]: e.code === "NETWORK_ERROR" ? t("networkError") : e.message };
+    return { [f]: errorText(e) };
   }
   return { form: String(e) };
 }

@@ -75,15 +75,26 @@ export function ChannelList({ guild }: { guild: Guild }) {
               const un = c.id !== current && isUnread(unread, c.id);
               return (
                 <li key={c.id} class="channel-row">
+                  {c.type === "voice" ? (
+                    // Voice is not offered by this client: listed (so people know it
+                    // exists) but not a link into a text view where every send fails.
+                    <span class="channel voice" aria-disabled="true" data-channel={c.name}
+                      title={t("voiceUnavailable")}
+                      aria-label={`${c.name} (${t("voiceChannel")}: ${t("voiceUnavailable")})`}>
+                      <span class="hash" aria-hidden="true">🔊</span>
+                      <span class="name">{c.name}</span>
+                    </span>
+                  ) : (
                   <a href={channelPath(guild.id, c.id)} onClick={linkClick}
                     class={`channel ${c.id === current ? "active" : ""} ${un ? "unread" : ""}`}
                     aria-current={c.id === current ? "page" : undefined}
                     aria-label={`${c.name}${un ? ` (${t("unread")})` : ""}`} data-channel={c.name}>
-                    <span class="hash" aria-hidden="true">{c.type === "voice" ? "🔊" : "#"}</span>
+                    <span class="hash" aria-hidden="true">#</span>
                     <span class="name">{c.name}</span>
                     {c.read_only && <span aria-hidden="true" title={t("readOnly")}>🔒</span>}
                     {un && <span class="dot" aria-hidden="true" />}
                   </a>
+                  )}
                   {owner && (
                     <button class="icon small row-tool" aria-label={`${t("channelSettings")}: ${c.name}`}
                       onClick={() => modal("channelSettings", c)}>⚙</button>

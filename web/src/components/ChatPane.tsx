@@ -18,7 +18,7 @@ export function ChatPane({ guildId, channelId }: { guildId: number; channelId?: 
     <header class="chat-head">
       <button class="icon menu-btn" aria-label={t("openMenu")} aria-controls="nav-area"
         onClick={() => setState({ drawer: true })}>☰</button>
-      <h2 class="chat-title">{channel ? <><span aria-hidden="true">#</span>{channel.name}</> : t("selectChannel")}</h2>
+      <h2 class="chat-title">{channel ? <><span aria-hidden="true">{channel.type === "voice" ? "🔊" : "#"}</span>{channel.name}</> : t("selectChannel")}</h2>
       <form role="search" class="search-form" onSubmit={(e) => { e.preventDefault(); if (q.trim()) void search(q.trim()); }}>
         <input type="search" aria-label={t("searchPlaceholder")} placeholder={t("search")}
           value={q} onInput={(e) => setQ((e.currentTarget as HTMLInputElement).value)} />
@@ -39,6 +39,19 @@ export function ChatPane({ guildId, channelId }: { guildId: number; channelId?: 
 
   if (!channel || !channelId) {
     return <section class="chat" aria-label={t("messages")}>{header}<div class="chat-empty">{t("selectChannel")}</div></section>;
+  }
+
+  if (channel.type === "voice") {
+    // Reached by a link or an old bookmark: say so rather than open a chat that fails.
+    return (
+      <section class="chat" aria-label={`${channel.name}`}>
+        {header}
+        <div class="chat-empty voice-note" role="note">
+          <p><span aria-hidden="true">🔊 </span>{t("voiceChannel")}: {channel.name}</p>
+          <p class="muted">{t("voiceUnavailable")}</p>
+        </div>
+      </section>
+    );
   }
 
   const onDrop = (e: DragEvent) => {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
 import { joinInvite, showError } from "../actions";
+import { errorText } from "../errors";
 import { t } from "../i18n";
 import { navigate } from "../nav";
 import type { InvitePreview } from "../types";
@@ -11,7 +12,7 @@ export function InviteScreen({ code }: { code: string }) {
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     api.invite(code).then(setPreview, (e) => setError(e.code === "INVITE_NOT_FOUND"
-      || e.code === "INVITE_EXPIRED" ? t("inviteInvalid") : e.message));
+      || e.code === "INVITE_EXPIRED" ? t("inviteInvalid") : errorText(e)));
   }, [code]);
 
   async function join() {

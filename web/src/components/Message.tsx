@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { fileUrl } from "../api";
 import {
   deleteMessage, discardPending, editMessage, ensureMyVotes, retrySend, toggleReaction, togglePin,
@@ -135,13 +135,23 @@ function Files({ files }: { files: FileRef[] }) {
 
 function InlineEditor({ m }: { m: Message }) {
   const [text, setText] = useState(m.content);
+  const box = useRef<HTMLTextAreaElement>(null);
+  // `autofocus` is honoured by browsers only while a page loads, never for an element
+  // added later: take focus ourselves (from the composer's ↑ or the ✎ button), with
+  // the caret at the end as in the composer.
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    el.focus();
+    el.setSelectionRange(el.value.length, el.value.length);
+  }, []);
   const done = () => {
     setState({ editing: null });
     setTimeout(() => document.querySelector<HTMLTextAreaElement>(".composer textarea")?.focus());
   };
   return (
     <div class="inline-edit">
-      <textarea aria-label={t("editMessage")} value={text} autoFocus rows={Math.min(8, text.split("\n").length)}
+      <textarea ref={box} aria-label={t("editMessage")} value={text} rows={Math.min(8, text.split("\n").length)}
         onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)}
         onKeyDown={(e) => {
           if (e.key === "Escape") { e.preventDefault(); done(); }

@@ -8,6 +8,20 @@ import { MessageRow } from "./Message";
 const ESTIMATE = 56;
 const OVERSCAN = 600;
 const GROUP_MS = 5 * 60 * 1000;
+/** Layout corrections allowed per animation frame (see the layout effect). */
+export const MAX_CORRECTIONS_PER_FRAME = 8;
+
+// A frame counter advanced by requestAnimationFrame while the list needs it: passes
+// that share a value ran in the same frame (same task, or its microtasks).
+let frameNo = 0;
+let frameTicking = false;
+function frameOf(): number {
+  if (!frameTicking) {
+    frameTicking = true;
+    requestAnimationFrame(() => { frameTicking = false; frameNo++; });
+  }
+  return frameNo;
+}
 
 /** A row continues the previous one (no name, no avatar) when the same author wrote it soon after. */
 export function isCompact(prev: Message | undefined, m: Message): boolean {
@@ -29,6 +43,9 @@ export function MessageList({ channel, state, onOlder, onNewer }: Props) {
   const stick = useRef(true);
   const anchor = useRef<{ key: number; delta: number } | null>(null);
   const shownHighlight = useRef<number | null>(null);
+  /** The scrollTop we last set ourselves, until its scroll event comes back. */
+  const wrote = useRef<number | null>(null);
+  const corrections = useRef({ frame: -1, used: 0, warned: false, resume: false });
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(800);
   const [version, setVersion] = useState(0);
@@ -44,7 +61,7 @@ export function MessageList({ channel, state, onOlder, onNewer }: Props) {
     if (!el) return;
     const ro = new ResizeObserver(() => {
       setViewport(el.clientHeight);
-      if (stick.current) el.scrollTop = el.scrollHeight;
+      if (stick.current) { el.scrollTop = el.scrollHeight; wrote.current = el.scrollTop; }
     });
     ro.observe(el);
     return () => ro.disconnect();
@@ -53,17 +70,40 @@ export function MessageList({ channel, state, onOlder, onNewer }: Props) {
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
-    // 1. Measure the rows on screen; estimated heights become real ones.
+    // A bounded number of corrections (re-measure, scroll write) per animation frame:
+    // whatever disagreement between the model and the layout remains, it can cost a
+    // few passes a frame, never a loop that pins the tab. The next frame (or the next
+    // change) gets a fresh budget.
+    const budget = corrections.current;
+    const frame = frameOf();
+    if (budget.frame !== frame) { budget.frame = frame; budget.used = 0; }
+    if (budget.used >= MAX_CORRECTIONS_PER_FRAME) {
+      if (!budget.warned) {
+        budget.warned = true;
+        console.warn("message list: correction budget spent this frame; resuming next frame");
+      }
+      // Resume next frame (once): bounded work per frame, and a list that does settle
+      // is not left half-measured.
+      if (!budget.resume) {
+        budget.resume = true;
+        requestAnimationFrame(() => { budget.resume = false; setVersion((v) => v + 1); });
+      }
+      return;
+    }
+    // 1. Measure the rows on screen; estimated heights become real ones. A row's slot
+    //    is what the layout gives it: its box plus its margins (the gap above a group).
     let changed = false;
     for (const row of Array.from(el.querySelectorAll<HTMLElement>("[data-mid]"))) {
       const id = Number(row.dataset.mid);
-      const h = row.offsetHeight;
-      if (h && heights.current.get(id) !== h) {
+      const h = slotHeight(row);
+      const was = heights.current.get(id);
+      if (h && (was === undefined || Math.abs(was - h) > 0.5)) {
         heights.current.set(id, h);
         changed = true;
       }
     }
     if (changed) {
+      budget.used++;
       setVersion((v) => v + 1);
       return;
     }
@@ -74,7 +114,9 @@ export function MessageList({ channel, state, onOlder, onNewer }: Props) {
       if (idx >= 0) {
         shownHighlight.current = highlight;
         stick.current = false;
+        budget.used++;
         el.scrollTop = Math.max(0, offsets[idx] - el.clientHeight / 3);
+        wrote.current = el.scrollTop;
         setScrollTop(el.scrollTop);
         setTimeout(() => setState((s) => (s.highlight === highlight ? { highlight: null } : {})), 4000);
         return;
@@ -82,14 +124,18 @@ export function MessageList({ channel, state, onOlder, onNewer }: Props) {
     }
     if (stick.current) {
       el.scrollTop = el.scrollHeight;
+      wrote.current = el.scrollTop;
     } else if (anchor.current) {
       const idx = keys.indexOf(anchor.current.key);
       if (idx >= 0) {
         const want = offsets[idx] + anchor.current.delta + headerHeight(el);
-        if (Math.abs(el.scrollTop - want) > 1) el.scrollTop = want;
+        if (Math.abs(el.scrollTop - want) > 1) { el.scrollTop = want; wrote.current = el.scrollTop; }
       }
     }
-    if (el.scrollTop !== scrollTop) setScrollTop(el.scrollTop);
+    if (el.scrollTop !== scrollTop) {
+      budget.used++;
+      setScrollTop(el.scrollTop);
+    }
     // 3. A short channel: fetch older rows until the view is full.
     if (state?.loaded && state.hasMoreBefore && !state.loadingOlder && total < el.clientHeight) onOlder();
   });
@@ -98,7 +144,13 @@ export function MessageList({ channel, state, onOlder, onNewer }: Props) {
     const el = scroller.current!;
     const top = el.scrollTop;
     setScrollTop(top);
-    stick.current = !state?.hasMoreAfter && atBottom(top, el.clientHeight, el.scrollHeight);
+    // Our own writes fire scroll events too, a frame later: by then a burst may have
+    // grown the list, and judging "at the bottom" then would unpin a reader who never
+    // scrolled. Only a position we did not write changes stickiness.
+    if (wrote.current === null || Math.abs(top - wrote.current) > 1) {
+      stick.current = !state?.hasMoreAfter && atBottom(top, el.clientHeight, el.scrollHeight);
+    }
+    wrote.current = null;
     const inner = top - headerHeight(el);
     const row = rowAt(offsets, Math.max(0, inner));
     anchor.current = keys.length ? { key: keys[row], delta: inner - offsets[row] } : null;
@@ -142,6 +194,14 @@ export function MessageList({ channel, state, onOlder, onNewer }: Props) {
       </div>
     </div>
   );
+}
+
+/** The vertical space the layout gives a row: its border box plus its margins. */
+function slotHeight(row: HTMLElement): number {
+  const h = row.getBoundingClientRect().height;
+  if (!h) return 0;
+  const cs = getComputedStyle(row);
+  return h + (parseFloat(cs.marginTop) || 0) + (parseFloat(cs.marginBottom) || 0);
 }
 
 function headerHeight(el: HTMLElement): number {
