@@ -41,7 +41,7 @@ NO_LIMITS = {
 
 PASSWORD = "correct horse battery"
 
-# The message object of API.md section 7: every message everywhere carries these.
+# The message object of API.md sections 7 and 16: every message everywhere carries these.
 MESSAGE_KEYS = frozenset(
     {
         "id",
@@ -58,6 +58,11 @@ MESSAGE_KEYS = frozenset(
         "reactions",
         "poll",
         "nonce",
+        # Section 16.
+        "reply_to",
+        "mentions",
+        "mention_roles",
+        "mention_everyone",
     }
 )
 

@@ -31,6 +31,7 @@ from guildhall.messages.router import router as messages_router
 from guildhall.middleware import EdgeMiddleware
 from guildhall.openapi import install_openapi
 from guildhall.polls.router import router as polls_router
+from guildhall.readstates.router import router as readstates_router
 from guildhall.realtime.bus import LocalBus
 from guildhall.realtime.presence import MemoryPresence
 from guildhall.realtime.redis_bus import RedisBus
@@ -55,6 +56,7 @@ ROUTERS = [
     search_router,
     emojis_router,
     polls_router,
+    readstates_router,
 ]
 
 

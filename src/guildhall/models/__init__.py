@@ -6,6 +6,7 @@ from guildhall.models.file import Upload
 from guildhall.models.guild import Guild, Invite, Member
 from guildhall.models.message import Attachment, Message, Reaction
 from guildhall.models.poll import Poll, PollOption, PollVote
+from guildhall.models.readstate import MessageEdit, MessageMention, MessageRoleMention, ReadState
 from guildhall.models.user import FriendRequest, Friendship, Session, User
 
 __all__ = [
@@ -18,10 +19,14 @@ __all__ = [
     "Invite",
     "Member",
     "Message",
+    "MessageEdit",
+    "MessageMention",
+    "MessageRoleMention",
     "Poll",
     "PollOption",
     "PollVote",
     "Reaction",
+    "ReadState",
     "Session",
     "Sticker",
     "Upload",
