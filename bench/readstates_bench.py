@@ -221,12 +221,16 @@ async def main() -> None:
     parser.add_argument("--active", type=float, default=0.2, help="share of channels with news")
     parser.add_argument("--busy", type=int, default=20, help="channels with 1500 new messages")
     parser.add_argument("--iterations", type=int, default=20)
+    parser.add_argument("--keep", type=Path, default=None, help="keep the database here")
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="guildhall-readstates-"))
+    root = args.keep or Path(tempfile.mkdtemp(prefix="guildhall-readstates-"))
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
     try:
         run = await measure(root, args)
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if args.keep is None:
+            shutil.rmtree(root, ignore_errors=True)
     report = {
         "command": " ".join(["python bench/readstates_bench.py", *sys.argv[1:]]),
         "machine": f"{platform.machine()} {platform.python_implementation()} "

@@ -20,7 +20,7 @@ class TestReplyOverRest:
     async def test_a_reply_carries_the_original(self, world):
         original = await world.send(world.bob, "the question")
         reply = await world.send(world.alice, "the answer", reply_to=original["id"])
-        assert set(reply) == MESSAGE_KEYS
+        assert set(reply) >= MESSAGE_KEYS
         assert reply["reply_to"] == {
             "id": original["id"],
             "author_id": world.bob.user["id"],
@@ -104,7 +104,7 @@ class TestReplyOverSocket:
         assert answer["ok"] is True, answer
         assert answer["message"]["reply_to"]["id"] == original["id"]
         event = await probe.next("new_message")
-        assert set(event) == MESSAGE_KEYS
+        assert set(event) >= MESSAGE_KEYS
         assert event["reply_to"] == {
             "id": original["id"],
             "author_id": world.bob.user["id"],

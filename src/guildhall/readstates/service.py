@@ -72,7 +72,7 @@ SELECT channel_id, guild_id, last_message_id,
               AND mm.message_id > base.upto
             UNION
             SELECT e.id AS mid FROM messages e
-            WHERE e.channel_id = base.channel_id AND e.mention_everyone
+            WHERE e.channel_id = base.channel_id AND {everyone}
               AND e.id > base.upto AND e.author_id <> :me
             {role_branch}
         ) AS mentioned)
@@ -80,6 +80,11 @@ SELECT channel_id, guild_id, last_message_id,
 FROM base
 ORDER BY guild_id, channel_id
 """
+
+# Spelled as the partial index ix_messages_mention_everyone is (migration 0008):
+# SQLite uses a partial index only for a term that matches its WHERE.
+_EVERYONE_SQLITE = "e.mention_everyone = 1"
+_EVERYONE_POSTGRES = "e.mention_everyone"
 
 _ROLE_BRANCH = """
             UNION
@@ -93,6 +98,7 @@ async def _entries(tx: Tx, user_id: int, channel_id: int | None = None) -> list[
     roles = await mentions.member_role_ids(tx, user_id)
     sql = _ENTRIES.format(
         channel_filter="AND c.id = :channel_id" if channel_id is not None else "",
+        everyone=_EVERYONE_SQLITE if tx.rt.db.is_sqlite else _EVERYONE_POSTGRES,
         cap=UNREAD_CAP,
         role_branch=_ROLE_BRANCH if roles else "",
     )
