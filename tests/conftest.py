@@ -64,7 +64,7 @@ _hypothesis.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "explore")
 )
 
-# The message object of API.md section 7: every message everywhere carries these.
+# The message object of API.md sections 7 and 16: every message everywhere carries these.
 MESSAGE_KEYS = frozenset(
     {
         "id",
@@ -81,6 +81,11 @@ MESSAGE_KEYS = frozenset(
         "reactions",
         "poll",
         "nonce",
+        # Section 16.
+        "reply_to",
+        "mentions",
+        "mention_roles",
+        "mention_everyone",
     }
 )
 

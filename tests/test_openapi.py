@@ -300,6 +300,12 @@ class TestAnswersMatchDocument:
         pins = _ok(await carol.get(f"/api/channels/{cid}/pins"))
         assert pins[0]["files"] and pins[0]["reactions"] and pins[0]["poll"]
         _ok(await bob.put(f"/api/messages/{mid}", json={"content": "hello again"}))
+        # Section 16: a reply that mentions, the edit history, read states.
+        reply = {"content": f"<@{bob.user['id']}> @everyone", "reply_to": mid}
+        _ok(await alice.post(f"/api/channels/{cid}/messages", json=reply), 201)
+        _ok(await carol.get(f"/api/messages/{mid}/edits"))
+        _ok(await carol.post(f"/api/channels/{cid}/ack", json={"message_id": mid}))
+        _ok(await carol.get("/api/users/@me/read-states"))
         _ok(await carol.get(f"/api/channels/{cid}/messages", params={"limit": 2}))
         _ok(await carol.get(f"/api/channels/{cid}/messages", params={"before": mid + 2}))
         _ok(await carol.get(f"/api/channels/{cid}/messages", params={"after": 0, "limit": 1}))

@@ -33,6 +33,7 @@ from guildhall.middleware import EdgeMiddleware
 from guildhall.moderation.router import router as moderation_router
 from guildhall.openapi import install_openapi
 from guildhall.polls.router import router as polls_router
+from guildhall.readstates.router import router as readstates_router
 from guildhall.realtime.bus import LocalBus
 from guildhall.realtime.presence import MemoryPresence
 from guildhall.realtime.redis_bus import RedisBus
@@ -61,6 +62,7 @@ ROUTERS = [
     # moderation's DELETE .../members/{user_id} (kick).
     moderation_router,
     audit_router,
+    readstates_router,
 ]
 
 

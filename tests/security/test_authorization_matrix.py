@@ -189,8 +189,15 @@ MATRIX: dict[tuple[str, str], Row] = {
         member=NO_PERMISSION, member_params={"message_id": lambda w: w.plain_message_id}
     ),
     ("POST", M + "/unpin"): Row(member=NO_PERMISSION),
+    ("GET", M + "/edits"): Row(member=MEMBER_READ),
     ("PUT", M + "/reactions/{emoji}"): Row(member=MEMBER_ACT),
     ("DELETE", M + "/reactions/{emoji}"): Row(member=MEMBER_ACT),
+    # -- read states (section 16) ---------------------------------------------------
+    ("POST", C + "/ack"): Row(member=MEMBER_ACT, json={"message_id": 1}),
+    ("GET", "/api/users/@me/read-states"): Row(
+        outsider=Allowed("the caller's own read states, of channels it can see", probe=True),
+        member=Allowed("the caller's own read states", probe=True),
+    ),
     # -- files, search -----------------------------------------------------------
     ("POST", "/api/upload"): Row(
         outsider=Allowed("an upload belongs to its uploader, not to a guild"),

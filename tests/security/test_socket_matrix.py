@@ -71,6 +71,8 @@ SOCKET_MATRIX: dict[str, SocketRow] = {
         member="INSUFFICIENT_PERMISSIONS",
         member_payload=on_message(owner_message),
     ),
+    # Section 16: any member reads their own channels.
+    "ack_message": SocketRow(on_message(owner_message)),
 }
 # Events any socket may send before signing in, and why.
 UNAUTHENTICATED_EVENTS = {"authenticate": "how a socket signs in after connecting"}

@@ -11,8 +11,14 @@ from guildhall.deps import TxDep
 from guildhall.errors import invalid
 from guildhall.kit.openapi import IdParam, QueryText, StatusMessage, documented, int_query
 from guildhall.kit.parse import bounded_int, int_id
-from guildhall.messages import service
-from guildhall.messages.schemas import MessageCreate, MessagePage, MessageRead, MessageUpdate
+from guildhall.messages import edits, service
+from guildhall.messages.schemas import (
+    MessageCreate,
+    MessageEditRead,
+    MessagePage,
+    MessageRead,
+    MessageUpdate,
+)
 
 router = APIRouter(prefix="/api", tags=["messages"])
 
@@ -66,7 +72,13 @@ async def send(
     channel_id: IdParam, body: MessageCreate, user: CurrentUser, tx: TxDep
 ) -> dict[str, Any]:
     return await service.send(
-        tx, user.user_id, _channel_id(channel_id), body.content, body.files, body.nonce
+        tx,
+        user.user_id,
+        _channel_id(channel_id),
+        body.content,
+        body.files,
+        body.nonce,
+        reply_to=body.reply_to,
     )
 
 
@@ -80,6 +92,11 @@ async def edit(
     message_id: IdParam, body: MessageUpdate, user: CurrentUser, tx: TxDep
 ) -> dict[str, Any]:
     return await service.edit(tx, user.user_id, _message_id(message_id), body.content)
+
+
+@router.get("/messages/{message_id}/edits", **documented(list[MessageEditRead], errors=(403, 404)))
+async def edit_history(message_id: IdParam, user: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
+    return await edits.history(tx, user.user_id, _message_id(message_id))
 
 
 @router.delete("/messages/{message_id}", **documented(StatusMessage, errors=(403, 404)))

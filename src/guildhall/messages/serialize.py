@@ -2,7 +2,8 @@
 
 Built for a whole list at once with a constant number of queries — authors,
 attachments with their uploads, reactions with usernames, polls with vote
-counts — never a query per message.
+counts, the originals replies refer to — never a query per message. Mentions
+(section 16) are the message's own columns: no query.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from guildhall.kit.time import iso
+from guildhall.messages import mentions, replies
 from guildhall.models import Attachment, Message, Reaction, Upload, User
 from guildhall.polls.serialize import polls_by_message
 
@@ -48,6 +50,7 @@ async def serialize_messages(
         files.setdefault(message_id, []).append(file_entry(*upload))
     reactions = await _reactions(session, ids)
     polls = await polls_by_message(session, ids)
+    originals = await replies.previews(session, messages)
     return [
         message_dict(
             m,
@@ -55,6 +58,7 @@ async def serialize_messages(
             files=files.get(m.id, []),
             reactions=reactions.get(m.id, []),
             poll=polls.get(m.id),
+            reply_to=originals.get(m.reply_to_id) if m.reply_to_id is not None else None,
         )
         for m in messages
     ]
@@ -67,9 +71,11 @@ def message_dict(
     files: list[dict[str, Any]],
     reactions: list[dict[str, Any]],
     poll: dict[str, Any] | None,
+    reply_to: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The message object from its row and what was looked up beside it. A message
-    just sent builds it directly: no reactions and no poll yet, nothing to query."""
+    just sent builds it directly: no reactions and no poll yet, nothing to query
+    (its ``reply_to`` was loaded when the reply was checked)."""
     return {
         "id": m.id,
         "channel_id": m.channel_id,
@@ -85,6 +91,8 @@ def message_dict(
         "reactions": reactions,
         "poll": poll,
         "nonce": m.nonce,
+        "reply_to": reply_to,
+        **mentions.fields(m),
     }
 
 

@@ -20,6 +20,7 @@ from guildhall.files.storage import is_public_path
 from guildhall.guilds.access import channel_for_author, channel_for_member, message_for_member
 from guildhall.kit.time import utcnow
 from guildhall.kit.validation import clean_text
+from guildhall.messages import edits, mentions, replies
 from guildhall.messages.reactions import check_emoji
 from guildhall.messages.serialize import (
     file_entry,
@@ -29,6 +30,7 @@ from guildhall.messages.serialize import (
 )
 from guildhall.messages.sql import insert_ignore
 from guildhall.models import Attachment, Channel, Guild, Message, Reaction, Upload, User
+from guildhall.readstates import service as readstates
 
 NONCE_WINDOW = timedelta(minutes=5)
 MAX_NONCE_LENGTH = 64
@@ -123,12 +125,17 @@ async def send(
     content: str | None,
     files: list[str] | None = None,
     nonce: str | None = None,
+    reply_to: Any = None,
+    origin_sid: str | None = None,
 ) -> dict[str, Any]:
     """Store a message and emit ``new_message`` to its channel room.
 
     A ``nonce`` seen from the same user in the same channel within five minutes
     returns the first message instead of a second one, also when two identical
     sends race: the unique ``(channel_id, author_id, nonce)`` decides the winner.
+    ``reply_to`` names a message of the same channel (section 16). Sending acks the
+    channel for the author (``read_state_updated`` to their sockets but
+    ``origin_sid``, the socket that sent).
     """
     channel, guild, username, avatar = await channel_for_author(tx, channel_id, user_id)
     if channel.type != "text":
@@ -138,6 +145,7 @@ async def send(
     paths = _file_paths(files)
     text = _content(tx, content, has_files=bool(paths))
     key = _nonce(nonce)
+    replies.reply_id(reply_to)  # its type is checked before anything is looked up
 
     if key is not None:
         earlier = await _by_nonce(tx, channel.id, user_id, key)
@@ -154,10 +162,20 @@ async def send(
         user_id, "TOO_MANY_MESSAGES", "You are sending messages too fast"
     )
     uploads = await _owned_uploads(tx, user_id, paths)
+    replied = await replies.original(tx, channel.id, reply_to)
+    found = await mentions.resolve(
+        tx, channel, guild, user_id, text, replied[0] if replied else None
+    )
 
     message = Message(
-        channel_id=channel.id, guild_id=guild.id, author_id=user_id, content=text, nonce=key
+        channel_id=channel.id,
+        guild_id=guild.id,
+        author_id=user_id,
+        content=text,
+        nonce=key,
+        reply_to_id=replied[1]["id"] if replied else None,
     )
+    mentions.apply(message, found)
     if key is None:
         tx.session.add(message)
         await tx.session.flush()
@@ -179,11 +197,21 @@ async def send(
             for i, u in enumerate(uploads)
         )
         await tx.session.flush()
+    await mentions.index(tx, message, found)
     await _enforce_retention(tx, channel, message.id)
     # Built here, not read back: a new message has no reactions and no poll yet.
     files_out = [file_entry(u.filename, u.path, u.size, u.mimetype) for u in uploads]
-    data = message_dict(message, username, avatar, files_out, reactions=[], poll=None)
+    data = message_dict(
+        message,
+        username,
+        avatar,
+        files_out,
+        reactions=[],
+        poll=None,
+        reply_to=replied[1] if replied else None,
+    )
     tx.emit(room_of(message), "new_message", data)
+    readstates.acked_by_send(tx, user_id, channel.id, guild.id, message.id, origin_sid)
     return data
 
 
@@ -347,8 +375,9 @@ def _author_or_owner(message: Message, guild: Guild, user_id: int, action: str) 
 
 
 async def edit(tx: Tx, user_id: int, message_id: int, content: Any) -> dict[str, Any]:
-    """Replace the content (author only); emits ``message_edited`` with the full message."""
-    message, _, _ = await message_for_member(tx, message_id, user_id)
+    """Replace the content (author only); emits ``message_edited`` with the full message.
+    The replaced version joins the edit history and the mentions are parsed again."""
+    message, channel, guild = await message_for_member(tx, message_id, user_id)
     if message.author_id != user_id:
         raise forbidden("INSUFFICIENT_PERMISSIONS", "Only the author can edit a message")
     has_files = (
@@ -357,9 +386,16 @@ async def edit(tx: Tx, user_id: int, message_id: int, content: Any) -> dict[str,
         )
         is not None
     )
+    previous = message.content
     message.content = _content(tx, content, has_files)
     message.edited_at = utcnow()
+    edits.record(tx, message.id, previous, message.edited_at)
+    found = await mentions.resolve(
+        tx, channel, guild, user_id, message.content, await replies.author_of(tx, message)
+    )
+    mentions.apply(message, found)
     await tx.session.flush()
+    await mentions.index(tx, message, found, replace=True)
     data = await serialize_message(tx.session, message)
     room = room_of(message)
     tx.emit(room, "message_edited", {**data, "room": room})

@@ -7,6 +7,7 @@ from guildhall.models.guild import Guild, Invite, Member
 from guildhall.models.message import Attachment, Message, Reaction
 from guildhall.models.moderation import AuditLogEntry, Ban
 from guildhall.models.poll import Poll, PollOption, PollVote
+from guildhall.models.readstate import MessageEdit, MessageMention, MessageRoleMention, ReadState
 from guildhall.models.user import FriendRequest, Friendship, Session, User
 
 __all__ = [
@@ -21,10 +22,14 @@ __all__ = [
     "Invite",
     "Member",
     "Message",
+    "MessageEdit",
+    "MessageMention",
+    "MessageRoleMention",
     "Poll",
     "PollOption",
     "PollVote",
     "Reaction",
+    "ReadState",
     "Session",
     "Sticker",
     "Upload",

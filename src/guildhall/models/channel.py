@@ -26,5 +26,8 @@ class Channel(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Kept by database triggers (migration 0003), never written by the application.
     message_count: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    # The newest message's id (0 when none), kept by triggers (migration 0008) on
+    # every insert and delete: read states compare it with ``last_read_id``.
+    last_message_id: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
     __table_args__ = (Index("ix_channels_guild_position", "guild_id", "position"),)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from guildhall.db import Base, UTCDateTime
@@ -32,6 +32,10 @@ class Member(Base):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A timeout (contract section 14): until then the member may read but not speak.
     communication_disabled_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The newest message id of the whole database when the member joined (set by a
+    # trigger, migration 0008): messages up to it count as read in every channel of
+    # the guild, so joining a busy guild shows nothing unread (readstates/).
+    read_baseline_id: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
 class Invite(Base):

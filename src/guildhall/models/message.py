@@ -2,7 +2,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from guildhall.db import Base, UTCDateTime
@@ -29,6 +39,17 @@ class Message(Base):
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     nonce: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Section 16. No foreign key: deleting the original keeps the id, so the reply
+    # shows ``{id, deleted: true}`` instead of losing its reference.
+    reply_to_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # What the message shows (``mentions``, ``mention_roles``), kept on the row so
+    # a history page costs no query for it; ``None`` when empty. The counting
+    # indexes are ``message_mentions`` / ``message_role_mentions`` (messages/mentions.py).
+    mention_user_ids: Mapped[list[int] | None] = mapped_column(JSON, default=None)
+    mention_role_ids: Mapped[list[int] | None] = mapped_column(JSON, default=None)
+    mention_everyone: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
 
     __table_args__ = (
         # History, cursors and retention all walk (channel_id, id).
@@ -56,6 +77,14 @@ class Message(Base):
             "id",
             sqlite_where=text(LINK_SQLITE),
             postgresql_where=text(LINK_POSTGRES),
+        ),
+        # Read states count unread @everyone/@here messages of a channel from here.
+        Index(
+            "ix_messages_mention_everyone",
+            "channel_id",
+            "id",
+            sqlite_where=text("mention_everyone = 1"),
+            postgresql_where=text("mention_everyone"),
         ),
         # Idempotent sends: one message per (channel, author, nonce).
         UniqueConstraint("channel_id", "author_id", "nonce", name="uq_messages_nonce"),

@@ -26,7 +26,9 @@ from guildhall.guilds.access import channel_for_member, message_for_member
 from guildhall.kit.parse import int_id
 from guildhall.messages import service as messages
 from guildhall.observability import SOCKET_EVENTS
+from guildhall.readstates import service as readstates
 from guildhall.realtime.schemas import (
+    AckIn,
     MessageRefIn,
     ReactionIn,
     RoomIn,
@@ -248,11 +250,31 @@ async def send_message(call: Call, body: SendIn) -> dict[str, Any]:
         # (trim, 1-2000, empty only with files). The room's guild is checked after
         # (one query less on the hot path): a mismatch rolls it all back.
         message = await messages.send(
-            tx, uid, channel_id, body.content, files=paths or None, nonce=body.nonce
+            tx,
+            uid,
+            channel_id,
+            body.content,
+            files=paths or None,
+            nonce=body.nonce,
+            reply_to=body.reply_to,
+            origin_sid=call.sid,
         )
         if message["guild_id"] != guild_id:
             raise AppError("CHANNEL_NOT_FOUND", 404, "Channel not found")
     return {"message": message}
+
+
+@on("ack_message", AckIn)
+async def ack_message(call: Call, body: AckIn) -> dict[str, Any]:
+    """POST /api/channels/{id}/ack over the socket: the other sockets of the user get
+    ``read_state_updated``, this one the entry in its answer."""
+    guild_id, channel_id = parse_channel_room(body.room)
+    async with call.rt.transaction() as tx:
+        await channel_in_room(tx, guild_id, channel_id, call.user.user_id)
+        entry = await readstates.ack(
+            tx, call.user.user_id, channel_id, body.message_id, origin_sid=call.sid
+        )
+    return {"read_state": entry}
 
 
 async def _typing(call: Call, body: RoomIn, event: str) -> None:

@@ -42,6 +42,7 @@ class SendIn(RoomIn):
     file: str | FileRef | None = None
     files: list[str | FileRef] | None = Field(default=None, max_length=100)
     nonce: str | None = None
+    reply_to: int | None = None
 
     def paths(self) -> list[str]:
         refs: list[str | FileRef] = []
@@ -52,6 +53,10 @@ class SendIn(RoomIn):
 
 
 class MessageRefIn(RoomIn):
+    message_id: int
+
+
+class AckIn(RoomIn):
     message_id: int
 
 
