@@ -43,16 +43,28 @@ async def validate_registration(username: str, password: str, email: str) -> tup
     return username, email, await hash_password(password)
 
 
+def already_exists() -> AppError:
+    return AppError("USER_ALREADY_EXISTS", 400, "Username or email already taken")
+
+
+async def check_available(
+    tx: Tx, username: str, email: str | None = None, except_user_id: int | None = None
+) -> None:
+    """400 ``USER_ALREADY_EXISTS`` when the username (or the email) is taken by
+    another user, case-insensitively: the one uniqueness rule of register and of
+    a username change (``PUT /api/me``), so both refuse the same names."""
+    taken_by = User.username_key == fold(username)
+    if email is not None:
+        taken_by = or_(taken_by, User.email_key == fold(email))
+    stmt = select(User.id).where(taken_by)
+    if except_user_id is not None:
+        stmt = stmt.where(User.id != except_user_id)
+    if (await tx.session.execute(stmt.limit(1))).first() is not None:
+        raise already_exists()
+
+
 async def register(tx: Tx, username: str, email: str, password_hash: str) -> User:
-    taken = (
-        await tx.session.execute(
-            select(User.id).where(
-                or_(User.username_key == fold(username), User.email_key == fold(email))
-            )
-        )
-    ).first()
-    if taken is not None:
-        raise AppError("USER_ALREADY_EXISTS", 400, "Username or email already taken")
+    await check_available(tx, username, email)
     user = User(
         username=username,
         email=email,
@@ -64,7 +76,7 @@ async def register(tx: Tx, username: str, email: str, password_hash: str) -> Use
     try:
         await tx.session.flush()
     except IntegrityError:  # a concurrent registration took it first
-        raise AppError("USER_ALREADY_EXISTS", 400, "Username or email already taken") from None
+        raise already_exists() from None
     return user
 
 
@@ -108,11 +120,16 @@ async def change_password(
         raise invalid("old_password", "Old password is incorrect")
     check_password(new_password, user.username, field="new_password")
     user.password_hash = await hash_password(new_password)
+    await end_all_sessions(tx, user.id)
+    return await create_session(tx, user.id)
+
+
+async def end_all_sessions(tx: Tx, user_id: int) -> None:
+    """End every session of the user and, after commit, disconnect their sockets."""
     ended = (
-        (await tx.session.execute(select(Session.id).where(Session.user_id == user.id)))
+        (await tx.session.execute(select(Session.id).where(Session.user_id == user_id)))
         .scalars()
         .all()
     )
-    await tx.session.execute(delete(Session).where(Session.user_id == user.id))
-    tx.emit(user_room(user.id), DISCONNECT, {"session_ids": list(ended)})
-    return await create_session(tx, user.id)
+    await tx.session.execute(delete(Session).where(Session.user_id == user_id))
+    tx.emit(user_room(user_id), DISCONNECT, {"session_ids": list(ended)})

@@ -128,7 +128,9 @@ async def send(
     returns the first message instead of a second one, also when two identical
     sends race: the unique ``(channel_id, author_id, nonce)`` decides the winner.
     """
-    channel, guild, username, avatar = await channel_for_author(tx, channel_id, user_id)
+    channel, guild, username, avatar, display_name = await channel_for_author(
+        tx, channel_id, user_id
+    )
     if channel.type != "text":
         raise invalid("channel_id", "Messages can only be sent to text channels")
     if channel.read_only and guild.owner_id != user_id:
@@ -180,7 +182,7 @@ async def send(
     await _enforce_retention(tx, channel, message.id)
     # Built here, not read back: a new message has no reactions and no poll yet.
     files_out = [file_entry(u.filename, u.path, u.size, u.mimetype) for u in uploads]
-    data = message_dict(message, username, avatar, files_out, reactions=[], poll=None)
+    data = message_dict(message, username, avatar, display_name, files_out, reactions=[], poll=None)
     tx.emit(room_of(message), "new_message", data)
     return data
 

@@ -6,7 +6,7 @@ from guildhall.models.file import Upload
 from guildhall.models.guild import Guild, Invite, Member
 from guildhall.models.message import Attachment, Message, Reaction
 from guildhall.models.poll import Poll, PollOption, PollVote
-from guildhall.models.user import FriendRequest, Friendship, Session, User
+from guildhall.models.user import FriendRequest, Friendship, PasswordReset, Session, User
 
 __all__ = [
     "Attachment",
@@ -18,6 +18,7 @@ __all__ = [
     "Invite",
     "Member",
     "Message",
+    "PasswordReset",
     "Poll",
     "PollOption",
     "PollVote",

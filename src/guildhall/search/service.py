@@ -22,7 +22,8 @@ MAX_LIMIT = 100
 async def search_messages(
     tx: Tx, user_id: int, q: str | None, channel_id: int | None = None, limit: int = DEFAULT_LIMIT
 ) -> list[dict[str, Any]]:
-    """``[{id, content, username, channel_name, timestamp, channel_id, guild_id}]``."""
+    """``[{id, content, username, display_name, channel_name, timestamp, channel_id,
+    guild_id}]``."""
     if q is None or not q.strip():
         raise invalid("q", "q must not be empty")
     if len(q) > MAX_QUERY_LENGTH:
@@ -41,6 +42,7 @@ async def search_messages(
             Message.id,
             Message.content,
             User.username,
+            User.display_name,
             Channel.name,
             Message.created_at,
             Message.channel_id,
@@ -58,10 +60,11 @@ async def search_messages(
             "id": mid,
             "content": content,
             "username": username,
+            "display_name": display_name,
             "channel_name": channel_name,
             "timestamp": iso(created_at),
             "channel_id": cid,
             "guild_id": gid,
         }
-        for mid, content, username, channel_name, created_at, cid, gid in rows.all()
+        for mid, content, username, display_name, channel_name, created_at, cid, gid in rows.all()
     ]
