@@ -3,86 +3,31 @@ server (aiosmtpd) started by the test: request, read the mail, follow the link."
 
 from __future__ import annotations
 
-import email
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
-from email.policy import default as default_policy
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import update
 
 from guildhall import mail
 from guildhall.auth.recovery import language
 from guildhall.kit.time import utcnow
 from guildhall.models import PasswordReset
-from tests.conftest import PASSWORD, assert_error, free_port
+from tests.conftest import PASSWORD, assert_error
+from tests.mailbox import Inbox, inbox, smtp_settings
+
+__all__ = ["inbox"]  # the fixture, used by this module's tests
 
 PUBLIC_URL = "https://chat.example.org"
 ANSWER = {"message": "If that email is registered, a reset link has been sent"}
 NEW_PASSWORD = "a brand new secret"
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps every accepted mail; ``fail_next`` answers
-    that many DATA commands with a transient 451 first."""
-
-    def __init__(self) -> None:
-        self.mails: list[EmailMessage] = []
-        self.envelopes: list[Any] = []
-        self.fail_next = 0
-        self.logins: list[tuple[bytes, bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.fail_next:
-            self.fail_next -= 1
-            return "451 Try again later"
-        self.envelopes.append(envelope)
-        parsed = email.message_from_bytes(envelope.original_content, policy=default_policy)
-        self.mails.append(parsed)  # type: ignore[arg-type]
-        return "250 OK"
-
-    def authenticate(
-        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
-    ) -> AuthResult:
-        assert isinstance(auth_data, LoginPassword)
-        self.logins.append((auth_data.login, auth_data.password))
-        ok = auth_data.login == b"mailer" and auth_data.password == b"p@ss word"
-        return AuthResult(success=ok)
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(
-        handler,
-        hostname="127.0.0.1",
-        port=port,
-        authenticator=handler.authenticate,
-        auth_require_tls=False,  # a test server on loopback; real ones offer STARTTLS
-    )
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
-
-
 @pytest.fixture
 def settings_overrides(inbox: tuple[Inbox, int]) -> dict[str, Any]:
-    _, port = inbox
-    return {
-        "smtp_url": f"smtp://mailer:p%40ss%20word@127.0.0.1:{port}",
-        "mail_from": "Guildhall <noreply@chat.example.org>",
-        "public_url": PUBLIC_URL + "/",
-        "mail_retry_delays": "0.05,0.05",
-        "smtp_timeout": 5,
-    }
+    return smtp_settings(inbox[1], PUBLIC_URL + "/")
 
 
 async def ask(client: Any, address: str, lang: str | None = None) -> Any:
