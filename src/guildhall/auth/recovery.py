@@ -127,9 +127,9 @@ def reset_mail(rt: Runtime, to: str, username: str, token: str, lang: str) -> Em
 async def request_reset(tx: Tx, email: str, lang: str) -> None:
     """Make and mail a reset token when ``email`` is registered (within the
     hourly limit); do nothing otherwise. The caller answers the same either way."""
+    key = fold(check_email(email))  # bad input is 400 whether or not mail is set up
     if not tx.settings.mail_configured:
         raise mail_not_configured()
-    key = fold(check_email(email))
     user = await tx.session.scalar(select(User).where(User.email_key == key))
     if user is None:
         return
