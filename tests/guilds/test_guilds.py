@@ -239,7 +239,7 @@ class TestMembers:
             ("bob", "offline"),
         ]
         for m in members:
-            assert set(m) == {"id", "username", "avatar", "status", "joined_at"}
+            assert set(m) == {"id", "username", "display_name", "avatar", "status", "joined_at"}
             assert m["joined_at"].endswith("Z") and m["avatar"] is None
         assert "example.com" not in r.text
 
@@ -276,7 +276,7 @@ class TestLeave:
         assert r.status_code == 200
         assert r.json()["message"] == "Successfully left guild"
         gid = guild["id"]
-        user = {"id": bob.user["id"], "username": "bob", "avatar": None}
+        user = {"id": bob.user["id"], "username": "bob", "display_name": None, "avatar": None}
         assert [(e.room, e.name, e.data) for e in captured_events.events] == [
             (guild_room(gid), "member_left", {"guild_id": gid, "user": user}),
             (
