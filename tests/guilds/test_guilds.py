@@ -37,7 +37,7 @@ class TestCreateGuild:
         r = await alice.post("/api/guilds", json={"name": "  Knights  "})
         assert r.status_code == 201
         guild = r.json()
-        assert set(guild) == {"id", "name", "owner_id", "created_at"}
+        assert set(guild) == {"id", "name", "owner_id", "icon", "description", "created_at"}
         assert guild["name"] == "Knights" and guild["owner_id"] == alice.user["id"]
         assert isinstance(guild["id"], int) and guild["created_at"].endswith("Z")
         assert (await alice.get("/api/guilds")).json() == [guild]
