@@ -72,6 +72,7 @@ MESSAGE_KEYS = frozenset(
         "guild_id",
         "author_id",
         "username",
+        "display_name",
         "avatar",
         "content",
         "timestamp",

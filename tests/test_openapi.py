@@ -13,8 +13,12 @@ import httpx
 import jsonschema_rs
 import pytest
 
+from guildhall import mail
 from tests.conftest import PASSWORD, Client
 from tests.files import samples
+from tests.mailbox import Inbox, inbox, smtp_settings
+
+__all__ = ["inbox"]  # the fixture: password reset mails go to a real SMTP server
 
 # One engine: the document's shapes; every operation's database path runs in its
 # domain's tests on both engines.
@@ -82,6 +86,11 @@ class Document:
 
 
 @pytest.fixture
+def settings_overrides(inbox: tuple[Inbox, int]) -> dict[str, Any]:
+    return smtp_settings(inbox[1], "https://chat.example.org")
+
+
+@pytest.fixture
 async def document(anon: Callable[[], Client]) -> Document:
     r = await anon().get("/api/openapi.json")
     assert r.status_code == 200
@@ -113,6 +122,13 @@ async def _signed_up(make: Callable[[], Client], name: str) -> Client:
     )
     assert r.status_code == 201, r.text
     client.user = r.json()
+    return client
+
+
+async def _signed_in(make: Callable[[], Client], name: str, password: str) -> Client:
+    client = make()
+    r = await client.post("/api/login", json={"username": name, "password": password})
+    client.user = _ok(r)
     return client
 
 
@@ -177,7 +193,7 @@ class TestDocumentShape:
 
 class TestAnswersMatchDocument:
     async def test_scripted_scenario_covers_every_operation(
-        self, checked: Callable[[], Client], document: Document
+        self, checked: Callable[[], Client], document: Document, rt: Any, inbox: Any
     ) -> None:
         alice = await _signed_up(checked, "alice")
         bob = await _signed_up(checked, "bob")
@@ -196,6 +212,18 @@ class TestAnswersMatchDocument:
                 json={"old_password": PASSWORD, "new_password": PASSWORD + "!"},
             )
         )
+        _ok(await alice.put("/api/me", json={"display_name": "Alice A."}))
+        _ok(await visitor.post("/api/password-reset", json={"email": "carol@example.com"}), 202)
+        await mail.drain(rt)
+        token = re.search(r"token=([\w-]+)", inbox[0].mails[0].get_body(("plain",)).get_content())
+        assert token is not None
+        _ok(
+            await visitor.post(
+                "/api/password-reset/confirm",
+                json={"token": token.group(1), "new_password": PASSWORD + "?"},
+            )
+        )
+        carol = await _signed_in(checked, "carol", PASSWORD + "?")
         _ok(await alice.get("/api/users", params={"limit": 2, "offset": 1}))
         _ok(await alice.get("/api/search/users", params={"q": "bo"}))
         assert (await alice.get("/api/search/users", params={"q": "b"})).status_code == 400
@@ -251,6 +279,9 @@ class TestAnswersMatchDocument:
             await bob.post("/api/upload", files={"file": ("pic.png", samples.png(), "image/png")}),
             201,
         )
+        me = _ok(await bob.put("/api/me", json={"avatar": upload["path"]}))
+        assert (await visitor.get(me["avatar"])).status_code == 200
+        _ok(await alice.put(f"/api/guilds/{gid}", json={"description": "About", "icon": None}))
         served = await visitor.get(f"/{upload['path']}")
         assert served.status_code == 200 and served.content == samples.png()
         assert (await visitor.head(f"/{upload['path']}")).status_code == 200

@@ -52,6 +52,18 @@ class Settings(BaseSettings):
     max_sticker_bytes: int = Field(512 * 1024, ge=1)
     max_json_body_bytes: int = Field(1024 * 1024, ge=1)
 
+    # Outgoing mail (password reset). smtp://user:pass@host:587 (STARTTLS when the
+    # server offers it) or smtps://user:pass@host:465 (implicit TLS). Links in mails
+    # start with public_url, never with a request's Host (a forged Host would
+    # otherwise send a victim a link to the attacker's site).
+    smtp_url: SecretStr | None = None
+    mail_from: str | None = None
+    public_url: str | None = None
+    smtp_timeout: float = Field(30.0, gt=0)
+    # Seconds between attempts at a mail whose sending failed transiently.
+    mail_retry_delays: str = "5,30,120"
+    password_resets_per_hour: int = Field(3, ge=1)
+
     trusted_proxies: str = ""
     allowed_origins: str = ""
     secure_cookies: bool = False
@@ -107,3 +119,11 @@ class Settings(BaseSettings):
     @property
     def allowed_origin_list(self) -> list[str]:
         return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
+
+    @property
+    def mail_configured(self) -> bool:
+        return bool(self.smtp_url and self.smtp_url.get_secret_value() and self.public_url)
+
+    @property
+    def mail_retry_delay_list(self) -> list[float]:
+        return [float(d) for d in self.mail_retry_delays.split(",") if d.strip()]

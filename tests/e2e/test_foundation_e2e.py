@@ -85,7 +85,10 @@ def test_users_search_and_friends(live):
     assert [u["username"] for u in users] == ["alice", "bob"]
     assert all("email" not in u for u in users)
     found = alice.get(f"{base}/api/search/users", params={"q": "BO"}).json()
-    assert found == {"results": [{"username": "bob", "avatar": None}], "count": 1}
+    assert found == {
+        "results": [{"username": "bob", "display_name": None, "avatar": None}],
+        "count": 1,
+    }
 
     r = alice.post(f"{base}/api/friends/request", json={"to": "bob"})
     assert r.json() == {"message": "Friend request sent"}

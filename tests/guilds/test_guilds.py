@@ -37,7 +37,7 @@ class TestCreateGuild:
         r = await alice.post("/api/guilds", json={"name": "  Knights  "})
         assert r.status_code == 201
         guild = r.json()
-        assert set(guild) == {"id", "name", "owner_id", "created_at"}
+        assert set(guild) == {"id", "name", "owner_id", "icon", "description", "created_at"}
         assert guild["name"] == "Knights" and guild["owner_id"] == alice.user["id"]
         assert isinstance(guild["id"], int) and guild["created_at"].endswith("Z")
         assert (await alice.get("/api/guilds")).json() == [guild]
@@ -239,7 +239,7 @@ class TestMembers:
             ("bob", "offline"),
         ]
         for m in members:
-            assert set(m) == {"id", "username", "avatar", "status", "joined_at"}
+            assert set(m) == {"id", "username", "display_name", "avatar", "status", "joined_at"}
             assert m["joined_at"].endswith("Z") and m["avatar"] is None
         assert "example.com" not in r.text
 
@@ -276,7 +276,7 @@ class TestLeave:
         assert r.status_code == 200
         assert r.json()["message"] == "Successfully left guild"
         gid = guild["id"]
-        user = {"id": bob.user["id"], "username": "bob", "avatar": None}
+        user = {"id": bob.user["id"], "username": "bob", "display_name": None, "avatar": None}
         assert [(e.room, e.name, e.data) for e in captured_events.events] == [
             (
                 guild_room(gid),

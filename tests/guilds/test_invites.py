@@ -165,7 +165,7 @@ class TestJoin:
         assert await uses(rt, invite["code"]) == 1
         assert (await bob.get("/api/guilds")).json() == [guild]
         gid = guild["id"]
-        user = {"id": bob.user["id"], "username": "bob", "avatar": None}
+        user = {"id": bob.user["id"], "username": "bob", "display_name": None, "avatar": None}
         assert [(e.room, e.name, e.data) for e in captured_events.events] == [
             (guild_room(gid), "member_joined", {"guild_id": gid, "user": user}),
             (user_room(bob.user["id"]), JOIN_ROOMS, {"rooms": [guild_room(gid)]}),

@@ -25,6 +25,7 @@ class TestSearchMatching:
             "id": m["id"],
             "content": "Hello, world!",
             "username": "bob",
+            "display_name": None,
             "channel_name": "general",
             "timestamp": m["timestamp"],
             "channel_id": world.channel_id,

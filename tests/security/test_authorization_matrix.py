@@ -96,6 +96,21 @@ MATRIX: dict[tuple[str, str], Row] = {
         member=OWN_ACCOUNT,
         json={"old_password": "x" * 10, "new_password": "y" * 10},
     ),
+    ("PUT", "/api/me"): Row(
+        outsider=OWN_ACCOUNT, member=OWN_ACCOUNT, json={"display_name": "hacked"}
+    ),
+    ("POST", "/api/password-reset"): Row(
+        anonymous=Public("whoever forgot a password has no session; same answer for any email"),
+        outsider=OWN_ACCOUNT,
+        member=OWN_ACCOUNT,
+        json={"email": "owner@example.com"},
+    ),
+    ("POST", "/api/password-reset/confirm"): Row(
+        anonymous=Public("the mailed single-use token is the credential"),
+        outsider=OWN_ACCOUNT,
+        member=OWN_ACCOUNT,
+        json={"token": "forged", "new_password": "y" * 10},
+    ),
     ("GET", "/api/openapi.json"): Row(
         anonymous=Public("the API's description, no data"),
         outsider=OWN_ACCOUNT_READ,
@@ -146,6 +161,7 @@ MATRIX: dict[tuple[str, str], Row] = {
         member=Allowed("lists only the caller's own guilds", probe=True),
     ),
     ("GET", G): Row(member=MEMBER_READ),
+    ("PUT", G): Row(member=NO_PERMISSION, json={"name": "hacked", "description": "hacked"}),
     ("DELETE", G): Row(member=NOT_OWNER),
     ("GET", G + "/members"): Row(member=MEMBER_READ),
     ("DELETE", G + "/members/@me"): Row(member=Allowed("every member but the owner may leave")),

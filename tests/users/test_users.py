@@ -31,7 +31,7 @@ class TestListUsers:
         users = r.json()
         assert [u["username"] for u in users] == ["Aaron", "alice", "Bob", "carl", "zed"]
         for u in users:
-            assert set(u) == {"id", "username", "avatar", "status"}
+            assert set(u) == {"id", "username", "display_name", "avatar", "status"}
             assert isinstance(u["id"], int) and u["avatar"] is None
         assert "example.com" not in r.text
 
@@ -82,7 +82,7 @@ class TestSearchUsers:
         # prefix matches (alphabetical) before the other substring matches
         assert names == ["Al_x", "ALBERT", "alice", "Malcolm", "sal"]
         assert body["count"] == 5
-        assert all(set(u) == {"username", "avatar"} for u in body["results"])
+        assert all(set(u) == {"username", "display_name", "avatar"} for u in body["results"])
 
     async def test_like_wildcards_are_literal(self, rt, alice):
         await insert_users(rt, ["b_al", "bxal"])

@@ -6,23 +6,29 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from guildhall.auth import service
-from guildhall.auth.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentUser
+from guildhall.auth import recovery, service
+from guildhall.auth.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentUser, Principal
 from guildhall.auth.schemas import (
     LoginIn,
     MeRead,
     PasswordChanged,
     PasswordChangeIn,
+    PasswordResetConfirmIn,
+    PasswordResetIn,
     RegisterIn,
     SignedIn,
 )
+from guildhall.db import Tx
 from guildhall.deps import RuntimeDep, TxDep
 from guildhall.errors import AppError
+from guildhall.files.deps import StreamingUser
 from guildhall.kit.openapi import StatusMessage, documented
 from guildhall.kit.responses import JSONResponse
 from guildhall.kit.time import iso
 from guildhall.models import User
 from guildhall.runtime import Runtime
+from guildhall.users import service as users_service
+from guildhall.users.schemas import MeUpdate
 from guildhall.users.service import user_status
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -91,16 +97,31 @@ async def logout(principal: CurrentUser, tx: TxDep) -> JSONResponse:
     return response
 
 
-@router.get("/me", **documented(MeRead))
-async def me(principal: CurrentUser, tx: TxDep) -> dict[str, Any]:
+async def _me_view(tx: Tx, principal: Principal) -> dict[str, Any]:
     user = await tx.session.get(User, principal.user_id)
     assert user is not None  # the session row cascades with the user
     return {
         **_public_self(user),
+        "display_name": user.display_name,
         "avatar": user.avatar,
         "status": await user_status(tx.rt, user.id),
         "csrf_token": principal.csrf_token,
     }
+
+
+@router.get("/me", **documented(MeRead))
+async def me(principal: CurrentUser, tx: TxDep) -> dict[str, Any]:
+    return await _me_view(tx, principal)
+
+
+# No request transaction (the caller is checked in a short read-only unit): an
+# avatar's image work must not hold SQLite's write lock (see the service).
+@router.put("/me", **documented(MeRead, errors=(400,)))
+async def update_me(body: MeUpdate, principal: StreamingUser, rt: RuntimeDep) -> dict[str, Any]:
+    changes = body.model_dump(include=body.model_fields_set)
+    await users_service.update_me(rt, principal.user_id, changes)
+    async with rt.transaction(write=False) as tx:
+        return await _me_view(tx, principal)
 
 
 @router.post("/me/password", **documented(PasswordChanged, errors=(400,)))
@@ -111,3 +132,30 @@ async def change_password(
     response = JSONResponse({"message": "Password changed", "csrf_token": csrf, "token": token})
     set_session_cookies(tx.rt, response, token, csrf)
     return response
+
+
+RESET_REQUESTED = "If that email is registered, a reset link has been sent"
+
+
+# No session and no CSRF (like register/login): whoever forgot a password has none.
+@router.post(
+    "/password-reset",
+    **documented(
+        StatusMessage,
+        202,
+        errors=(400, 503),
+        description="The same answer whether or not the email is registered",
+    ),
+)
+async def request_password_reset(
+    body: PasswordResetIn, request: Request, tx: TxDep
+) -> JSONResponse:
+    lang = recovery.language(request.headers.get("accept-language"))
+    await recovery.request_reset(tx, body.email, lang)
+    return JSONResponse({"message": RESET_REQUESTED}, status_code=202)
+
+
+@router.post("/password-reset/confirm", **documented(StatusMessage, errors=(400,)))
+async def confirm_password_reset(body: PasswordResetConfirmIn, rt: RuntimeDep) -> dict[str, str]:
+    await recovery.confirm_reset(rt, body.token, body.new_password)
+    return {"message": "Password changed"}

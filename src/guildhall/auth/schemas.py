@@ -75,6 +75,7 @@ class SignedIn(SelfRead):
 
 
 class MeRead(SelfRead):
+    display_name: str | None
     avatar: str | None
     status: Literal["online", "offline"]
     csrf_token: str
@@ -85,3 +86,12 @@ class PasswordChanged(StatusMessage):
 
     csrf_token: str
     token: str
+
+
+class PasswordResetIn(StrictBody):
+    email: str
+
+
+class PasswordResetConfirmIn(StrictBody):
+    token: str
+    new_password: str

@@ -201,11 +201,16 @@ async def change_password(
         raise invalid("old_password", "Old password is incorrect")
     check_password(new_password, user.username, field="new_password")
     user.password_hash = await hash_password(new_password)
+    await end_all_sessions(tx, user.id)
+    return await create_session(tx, user.id)
+
+
+async def end_all_sessions(tx: Tx, user_id: int) -> None:
+    """End every session of the user and, after commit, disconnect their sockets."""
     ended = (
-        (await tx.session.execute(select(Session.id).where(Session.user_id == user.id)))
+        (await tx.session.execute(select(Session.id).where(Session.user_id == user_id)))
         .scalars()
         .all()
     )
-    await tx.session.execute(delete(Session).where(Session.user_id == user.id))
-    tx.emit(user_room(user.id), DISCONNECT, {"session_ids": list(ended)})
-    return await create_session(tx, user.id)
+    await tx.session.execute(delete(Session).where(Session.user_id == user_id))
+    tx.emit(user_room(user_id), DISCONNECT, {"session_ids": list(ended)})

@@ -18,12 +18,12 @@ from sqlalchemy import select
 
 from guildhall.db import Tx
 from guildhall.errors import AppError, invalid, missing
-from guildhall.files import sniff
+from guildhall.files import sniff, square
 from guildhall.files.multipart import FormFile
 from guildhall.files.names import safe_filename
 from guildhall.files.storage import Staged, StoredFile, is_public_path, storage_for
 from guildhall.kit.parse import int_id
-from guildhall.models import Emoji, Sticker, Upload
+from guildhall.models import Emoji, Guild, Sticker, Upload, User
 from guildhall.runtime import Runtime
 
 log = logging.getLogger("guildhall.files")
@@ -33,7 +33,15 @@ T = TypeVar("T")
 # Guild images live beside uploads, under their own prefixes, so one route
 # serves everything: ``uploads/emojis/<guild id>/<random>.<ext>``.
 GUILD_IMAGE_DIRS = {"emojis": Emoji, "stickers": Sticker}
+# Square profile images (``files/square.py``): ``uploads/avatars/<user id>/...``
+# and ``uploads/icons/<guild id>/...``, served while the row still names them.
+# The column holds the URL path (with its leading ``/``), as clients get it.
+PROFILE_IMAGE_DIRS: dict[str, tuple[Any, Any]] = {
+    "avatars": (User.id, User.avatar),
+    "icons": (Guild.id, Guild.icon),
+}
 _IMAGE_MIMETYPES = {t.extension: t.mimetype for t in sniff.IMAGE_TYPES.values()}
+_IMAGE_TYPES_BY_MIMETYPE = frozenset(t.mimetype for t in sniff.IMAGE_TYPES.values())
 # Content checks are CPU- and memory-heavy (Pillow, JSON): few at a time.
 _CHECK_CONCURRENCY = 2
 
@@ -55,16 +63,21 @@ def invalid_type(reason: str) -> AppError:
     return AppError("INVALID_FILE_TYPE", 400, reason, {"field": "file"})
 
 
-async def run_check(rt: Runtime, fn: Callable[..., T], *args: Any) -> T:
+async def run_check(
+    rt: Runtime,
+    fn: Callable[..., T],
+    *args: Any,
+    refused: Callable[[str], AppError] = invalid_type,
+) -> T:
     """Run a blocking content check in a worker thread, a bounded number at once;
-    a refusal becomes 400 ``INVALID_FILE_TYPE``."""
+    a refusal becomes ``refused(reason)`` (400 ``INVALID_FILE_TYPE`` by default)."""
     limiter = rt.extras.get("file_check_limiter")
     if limiter is None:
         limiter = rt.extras["file_check_limiter"] = anyio.CapacityLimiter(_CHECK_CONCURRENCY)
     try:
         return await anyio.to_thread.run_sync(fn, *args, limiter=limiter)
     except sniff.Refused as exc:
-        raise invalid_type(str(exc)) from None
+        raise refused(str(exc)) from None
 
 
 def require_file(file: FormFile | None) -> FormFile:
@@ -123,6 +136,8 @@ async def describe(tx: Tx, public_path: str) -> Served | None:
     if not is_public_path(public_path):
         return None
     parts = public_path.split("/")
+    if parts[1] in PROFILE_IMAGE_DIRS and len(parts) == 4:
+        return await _describe_profile_image(tx, parts, public_path)
     model = GUILD_IMAGE_DIRS.get(parts[1])
     if model is not None and len(parts) == 4:
         try:
@@ -146,6 +161,72 @@ async def describe(tx: Tx, public_path: str) -> Served | None:
         return None
     mimetype, filename = row
     return Served(mimetype, filename, inline=mimetype.startswith("image/"))
+
+
+async def _describe_profile_image(tx: Tx, parts: list[str], public_path: str) -> Served | None:
+    id_column, path_column = PROFILE_IMAGE_DIRS[parts[1]]
+    try:
+        owner_id = int_id(parts[2], "NOT_FOUND")
+    except AppError:
+        return None
+    found = await tx.session.scalar(
+        select(id_column).where(id_column == owner_id, path_column == "/" + public_path)
+    )
+    if found is None:
+        return None
+    return Served(square.MIMETYPE, parts[3], inline=True)
+
+
+async def square_copy(
+    rt: Runtime, owner_id: int, raw_path: Any, field: str, dirname: str, entity_id: int
+) -> str:
+    """Store the square copy (``files/square.py``) of an upload of ``owner_id``
+    under ``uploads/<dirname>/<entity_id>/`` and return its URL path.
+
+    ``raw_path`` is the upload's ``path`` as ``/api/upload`` gave it (a leading
+    ``/`` is accepted). Someone else's upload, or no upload, is 400
+    ``INVALID_INPUT``; an upload that is not a PNG/JPEG/GIF/WebP image is 400
+    ``INVALID_FILE_TYPE``; an image too large to decode (or damaged) is 400
+    ``INVALID_INPUT``. Runs outside any transaction but a short read; the
+    caller records the URL path and calls :func:`forget` (with the path
+    without its ``/``) if that fails."""
+    path = raw_path.removeprefix("/") if isinstance(raw_path, str) else ""
+    upload = None
+    if is_public_path(path):
+        async with rt.transaction(write=False) as tx:
+            upload = (
+                await tx.session.execute(
+                    select(Upload.path, Upload.mimetype).where(
+                        Upload.path == path, Upload.owner_id == owner_id
+                    )
+                )
+            ).first()
+    if upload is None:
+        raise invalid(field, f"{field} must be the path of an upload of yours")
+    if upload.mimetype not in _IMAGE_TYPES_BY_MIMETYPE:
+        raise AppError(
+            "INVALID_FILE_TYPE",
+            400,
+            f"{field} must be a PNG, JPEG, GIF or WebP image",
+            {"field": field},
+        )
+    store = storage_for(rt)
+    stored = await store.open(path)
+    if stored is None:  # recorded, but its bytes are gone (deleted meanwhile)
+        raise invalid(field, f"{field} must be the path of an upload of yours")
+    target = f"uploads/{dirname}/{entity_id}/{secrets.token_hex(16)}.{square.EXTENSION}"
+    async with store.staging() as source, store.staging() as output:
+        async for chunk in stored.iter_range(0, stored.size):
+            await source.write(chunk)
+        await run_check(
+            rt,
+            square.make_square,
+            source.file,
+            output.file,
+            refused=lambda reason: invalid(field, reason),
+        )
+        await store.save(output, target)
+    return "/" + target
 
 
 async def open_stored(rt: Runtime, public_path: str) -> tuple[Served, StoredFile]:

@@ -63,13 +63,14 @@ async def channel_for_member(tx: Tx, channel_id: int, user_id: int) -> tuple[Cha
 
 async def channel_for_author(
     tx: Tx, channel_id: int, user_id: int
-) -> tuple[Channel, Guild, str, str | None]:
-    """As ``channel_for_member``, with the user's username and avatar in the same
-    query: what a message being sent needs to be shown (one round trip, not two)."""
-    channel, guild, _, username, avatar = await _channel_row(
+) -> tuple[Channel, Guild, str, str | None, str | None]:
+    """As ``channel_for_member``, with the user's username, avatar and display name
+    in the same query: what a message being sent needs to be shown (one round
+    trip, not two)."""
+    channel, guild, _, username, avatar, display_name = await _channel_row(
         tx, channel_id, user_id, with_author=True
     )
-    return channel, guild, username, avatar
+    return channel, guild, username, avatar, display_name
 
 
 # Built once: on the hottest paths (every send, every history page) building the
@@ -80,9 +81,10 @@ _CHANNEL_ROW = (
     .outerjoin(Member, (Member.guild_id == Guild.id) & (Member.user_id == bindparam("user_id")))
     .where(Channel.id == bindparam("channel_id"))
 )
-# The member's own username and avatar; none when not a member (a 403 anyway).
+# The member's own username, avatar and display name; none when not a member
+# (a 403 anyway).
 _CHANNEL_ROW_WITH_AUTHOR = _CHANNEL_ROW.outerjoin(User, User.id == Member.user_id).add_columns(
-    User.username, User.avatar
+    User.username, User.avatar, User.display_name
 )
 
 

@@ -7,13 +7,15 @@ from typing import Any
 from fastapi import APIRouter
 
 from guildhall.auth.deps import CurrentUser
-from guildhall.deps import TxDep
+from guildhall.deps import RuntimeDep, TxDep
+from guildhall.files.deps import StreamingUser
 from guildhall.guilds import invites, service
 from guildhall.guilds.schemas import (
     GuildCreate,
     GuildJoined,
     GuildLeft,
     GuildRead,
+    GuildUpdate,
     InviteCreate,
     InvitePreview,
     InviteRead,
@@ -42,6 +44,16 @@ async def my_guilds(me: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
 @router.get("/guilds/{guild_id}", **documented(GuildRead, errors=(403, 404)))
 async def get_guild(guild_id: IdParam, me: CurrentUser, tx: TxDep) -> dict[str, Any]:
     return await service.get(tx, me.user_id, _gid(guild_id))
+
+
+# No request transaction (the caller is checked in a short read-only unit): an
+# icon's image work must not hold SQLite's write lock (see the service).
+@router.put("/guilds/{guild_id}", **documented(GuildRead, errors=(400, 403, 404)))
+async def update_guild(
+    guild_id: IdParam, body: GuildUpdate, me: StreamingUser, rt: RuntimeDep
+) -> dict[str, Any]:
+    changes = body.model_dump(include=body.model_fields_set)
+    return await service.update(rt, me.user_id, _gid(guild_id), changes)
 
 
 @router.delete("/guilds/{guild_id}", **documented(StatusMessage, errors=(403, 404)))

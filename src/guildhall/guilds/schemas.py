@@ -13,6 +13,16 @@ class GuildCreate(StrictBody):
     name: str
 
 
+class GuildUpdate(StrictBody):
+    """``PUT /api/guilds/{id}``: every field optional. ``icon``: the ``path`` of
+    one of the caller's uploads, or ``null`` to remove it; ``description`` at
+    most 300 characters (``null`` or empty removes it)."""
+
+    name: str | None = None
+    icon: str | None = None
+    description: str | None = None
+
+
 class InviteCreate(StrictBody):
     """Both optional: ``expires_hours`` 0 = never (max 168), ``max_uses`` 0 = unlimited."""
 
@@ -27,6 +37,8 @@ class GuildRead(Read):
     id: int
     name: str
     owner_id: int
+    icon: str | None  # URL path of the square copy (/uploads/icons/...)
+    description: str | None
     created_at: datetime
 
 

@@ -12,18 +12,24 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
+from guildhall.audit import service as audit
 from guildhall.channels.service import purge_message_files
 from guildhall.db import Tx
-from guildhall.errors import AppError
+from guildhall.errors import AppError, invalid
 from guildhall.events import JOIN_ROOMS, LEAVE_ROOMS, guild_room, user_room
 from guildhall.files import storage
+from guildhall.files.service import forget, square_copy
 from guildhall.guilds.access import guild_for_member, guild_for_owner
 from guildhall.kit.time import iso
 from guildhall.kit.validation import clean_text
 from guildhall.models import Channel, Emoji, Guild, Member, Sticker, User
-from guildhall.users.service import lock_users, public_user, statuses
+from guildhall.permissions.bits import Permission
+from guildhall.permissions.resolver import require_guild_permission
+from guildhall.runtime import Runtime
+from guildhall.users.service import lock_users, public_user, statuses, user_fields
 
 MAX_NAME = 100
+MAX_DESCRIPTION = 300
 
 
 def guild_view(guild: Guild) -> dict[str, Any]:
@@ -31,6 +37,8 @@ def guild_view(guild: Guild) -> dict[str, Any]:
         "id": guild.id,
         "name": guild.name,
         "owner_id": guild.owner_id,
+        "icon": guild.icon,
+        "description": guild.description,
         "created_at": iso(guild.created_at),
     }
 
@@ -58,7 +66,7 @@ async def add_member(tx: Tx, guild_id: int, user_id: int) -> None:
     tx.emit(
         guild_room(guild_id),
         "member_joined",
-        {"guild_id": guild_id, "user": public_user(user.id, user.username, user.avatar)},
+        {"guild_id": guild_id, "user": user_fields(user)},
     )
     tx.emit(user_room(user_id), JOIN_ROOMS, {"rooms": [guild_room(guild_id)]})
 
@@ -108,6 +116,9 @@ async def delete_guild(tx: Tx, user_id: int, guild_id: int) -> None:
         paths += (
             await tx.session.execute(select(model.file_path).where(model.guild_id == guild_id))
         ).scalars()
+    icon = await tx.session.scalar(select(Guild.icon).where(Guild.id == guild_id))
+    if icon is not None:
+        paths.append(icon.removeprefix("/"))
     await tx.session.execute(delete(Guild).where(Guild.id == guild_id))
     if paths:
         tx.on_commit(lambda: storage.delete_paths(tx.rt, paths))
@@ -121,7 +132,7 @@ async def members(tx: Tx, user_id: int, guild_id: int) -> list[dict[str, Any]]:
     await guild_for_member(tx, guild_id, user_id)
     rows = (
         await tx.session.execute(
-            select(User.id, User.username, User.avatar, Member.joined_at)
+            select(User.id, User.username, User.avatar, User.display_name, Member.joined_at)
             .join(Member, Member.user_id == User.id)
             .where(Member.guild_id == guild_id)
             .order_by(Member.joined_at, User.id)
@@ -130,7 +141,7 @@ async def members(tx: Tx, user_id: int, guild_id: int) -> list[dict[str, Any]]:
     status = await statuses(tx.rt, [r.id for r in rows])
     return [
         {
-            **public_user(r.id, r.username, r.avatar),
+            **public_user(r.id, r.username, r.avatar, r.display_name),
             "status": status[r.id],
             "joined_at": iso(r.joined_at),
         }
@@ -170,7 +181,7 @@ async def remove_member(tx: Tx, guild_id: int, user_id: int, *, removed: bool = 
             "guild_id": guild_id,
             "user_id": user.id,
             "username": user.username,
-            "user": public_user(user.id, user.username, user.avatar),
+            "user": user_fields(user),
         },
     )
     if removed:
@@ -181,3 +192,50 @@ async def remove_member(tx: Tx, guild_id: int, user_id: int, *, removed: bool = 
         {"rooms": [room], "prefixes": [f"g:{guild_id}:c:"]},
     )
     return True
+
+
+async def update(
+    rt: Runtime, user_id: int, guild_id: int, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """``PUT /api/guilds/{id}``: name, icon and/or description (``MANAGE_GUILD``).
+
+    The permission is checked before an icon's image is touched (nobody makes
+    the server decode images for a guild they may not change) and again in the
+    unit of work that applies the change. The icon is a square copy, made and
+    stored outside any transaction, like an avatar (``users.service.update_me``)."""
+    if "name" in changes:
+        if changes["name"] is None:
+            raise invalid("name", "name cannot be removed")
+        changes["name"] = clean_text(changes["name"], "name", 1, MAX_NAME)
+    if changes.get("description") is not None:
+        # Several lines are fine (newlines and tabs pass); empty means none.
+        text = clean_text(changes["description"], "description", 0, MAX_DESCRIPTION)
+        changes["description"] = text or None
+    new_icon: str | None = None
+    if changes.get("icon") is not None:
+        async with rt.transaction(write=False) as tx:
+            await require_guild_permission(tx, guild_id, user_id, Permission.MANAGE_GUILD)
+        new_icon = await square_copy(rt, user_id, changes["icon"], "icon", "icons", guild_id)
+        changes["icon"] = new_icon
+    try:
+        async with rt.transaction() as tx:
+            guild = await require_guild_permission(tx, guild_id, user_id, Permission.MANAGE_GUILD)
+            if not tx.rt.db.is_sqlite:  # two editors: the old icon is deleted exactly once
+                await tx.session.refresh(guild, with_for_update=True)
+            old_icon = guild.icon
+            before = guild_view(guild)
+            for key in ("name", "icon", "description"):
+                if key in changes:
+                    setattr(guild, key, changes[key])
+            await tx.session.flush()
+            view = guild_view(guild)
+            if old_icon is not None and old_icon != guild.icon:
+                tx.on_commit(lambda: storage.delete_paths(tx.rt, [old_icon.removeprefix("/")]))
+            if diff := audit.changes_between(before, view, ("name", "icon", "description")):
+                await audit.record(tx, guild_id, user_id, "guild_update", guild_id, diff)
+                tx.emit(guild_room(guild_id), "guild_updated", view)
+    except BaseException:
+        if new_icon is not None:
+            await forget(rt, new_icon.removeprefix("/"))
+        raise
+    return view

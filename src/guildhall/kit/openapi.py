@@ -87,6 +87,7 @@ ERROR_DESCRIPTIONS = {
     416: "Range not satisfiable",
     429: "Rate limited (`RATE_LIMIT_EXCEEDED` or a specific limit); see `Retry-After`",
     500: "Internal error (`INTERNAL_ERROR`)",
+    503: "A service the server needs is not configured or not reachable (`INTERNAL_ERROR`)",
 }
 
 

@@ -40,6 +40,24 @@ def check_password(password: str, username: str, field: str = "password") -> str
     return password
 
 
+# Bidirectional embeddings, overrides and isolates: invisible, and they make a
+# name display as something else ("evil\u202egnp" shows as "evilpng").
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def check_display_name(value: str) -> str:
+    """1-32 characters after trimming (NFC), any script; no control characters
+    (newlines and tabs included) and no bidi overrides."""
+    value = unicodedata.normalize("NFC", value.strip())
+    if any(unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS for c in value):
+        raise invalid("display_name", "display_name must not contain control characters")
+    if not value:
+        raise invalid("display_name", "display_name must not be blank")
+    if len(value) > 32:
+        raise invalid("display_name", "display_name must be at most 32 characters")
+    return value
+
+
 def fold(value: str) -> str:
     """The case-insensitive key of a username or email, for any script."""
     return unicodedata.normalize("NFKC", value).casefold()

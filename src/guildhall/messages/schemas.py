@@ -60,6 +60,7 @@ class MessageRead(Read):
     guild_id: int
     author_id: int
     username: str
+    display_name: str | None  # shown instead of the username where set
     avatar: str | None
     content: str
     timestamp: datetime

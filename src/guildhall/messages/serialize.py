@@ -29,10 +29,12 @@ async def serialize_messages(
     ids = [m.id for m in messages]
     author_ids = {m.author_id for m in messages}
     authors = {
-        uid: (username, avatar)
-        for uid, username, avatar in (
+        uid: (username, avatar, display_name)
+        for uid, username, avatar, display_name in (
             await session.execute(
-                select(User.id, User.username, User.avatar).where(User.id.in_(author_ids))
+                select(User.id, User.username, User.avatar, User.display_name).where(
+                    User.id.in_(author_ids)
+                )
             )
         ).all()
     }
@@ -54,7 +56,7 @@ async def serialize_messages(
     return [
         message_dict(
             m,
-            *authors.get(m.author_id, (None, None)),
+            *authors.get(m.author_id, (None, None, None)),
             files=files.get(m.id, []),
             reactions=reactions.get(m.id, []),
             poll=polls.get(m.id),
@@ -68,6 +70,7 @@ def message_dict(
     m: Message,
     username: str | None,
     avatar: str | None,
+    display_name: str | None,
     files: list[dict[str, Any]],
     reactions: list[dict[str, Any]],
     poll: dict[str, Any] | None,
@@ -82,6 +85,7 @@ def message_dict(
         "guild_id": m.guild_id,
         "author_id": m.author_id,
         "username": username,
+        "display_name": display_name,
         "avatar": avatar,
         "content": m.content,
         "timestamp": iso(m.created_at),

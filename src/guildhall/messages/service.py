@@ -137,7 +137,9 @@ async def send(
     channel for the author (``read_state_updated`` to their sockets but
     ``origin_sid``, the socket that sent).
     """
-    channel, guild, username, avatar = await channel_for_author(tx, channel_id, user_id)
+    channel, guild, username, avatar, display_name = await channel_for_author(
+        tx, channel_id, user_id
+    )
     if channel.type != "text":
         raise invalid("channel_id", "Messages can only be sent to text channels")
     if channel.read_only and guild.owner_id != user_id:
@@ -205,6 +207,7 @@ async def send(
         message,
         username,
         avatar,
+        display_name,
         files_out,
         reactions=[],
         poll=None,

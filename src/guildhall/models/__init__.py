@@ -8,7 +8,7 @@ from guildhall.models.message import Attachment, Message, Reaction
 from guildhall.models.moderation import AuditLogEntry, Ban
 from guildhall.models.poll import Poll, PollOption, PollVote
 from guildhall.models.readstate import MessageEdit, MessageMention, MessageRoleMention, ReadState
-from guildhall.models.user import FriendRequest, Friendship, Session, User
+from guildhall.models.user import FriendRequest, Friendship, PasswordReset, Session, User
 
 __all__ = [
     "Attachment",
@@ -25,6 +25,7 @@ __all__ = [
     "MessageEdit",
     "MessageMention",
     "MessageRoleMention",
+    "PasswordReset",
     "Poll",
     "PollOption",
     "PollVote",

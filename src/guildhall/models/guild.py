@@ -16,6 +16,9 @@ class Guild(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # A URL path (``/uploads/icons/<guild id>/<random>.<ext>``), as a user's avatar.
+    icon: Mapped[str | None] = mapped_column(String(512), default=None)
+    description: Mapped[str | None] = mapped_column(String(300), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from guildhall.db import Base, UTCDateTime
@@ -31,7 +31,10 @@ class User(Base):
         String(1024), unique=True, index=True, default=None
     )
     password_hash: Mapped[str] = mapped_column(String(255))
+    # A URL path (``/uploads/avatars/<user id>/<random>.<ext>``): the server's
+    # square copy of an upload, served from the ``users`` row that names it.
     avatar: Mapped[str | None] = mapped_column(String(512), default=None)
+    display_name: Mapped[str | None] = mapped_column(String(32), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -74,3 +77,20 @@ class Friendship(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PasswordReset(Base):
+    """A password-reset token, stored only as its SHA-256; single use, short-lived.
+
+    Rows stay after use or expiry for the per-account hourly request count
+    (``(user_id, created_at)`` answers it) and are purged a day later."""
+
+    __tablename__ = "password_resets"
+    __table_args__ = (Index("ix_password_resets_user_id_created_at", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

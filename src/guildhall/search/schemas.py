@@ -11,6 +11,7 @@ class SearchResult(Read):
     id: int
     content: str
     username: str
+    display_name: str | None
     channel_name: str
     timestamp: datetime
     channel_id: int

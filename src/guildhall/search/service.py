@@ -196,6 +196,7 @@ async def search_messages(tx: Tx, user_id: int, f: SearchFilters) -> list[dict[s
             Message.id,
             Message.content,
             User.username,
+            User.display_name,
             Channel.name,
             Message.created_at,
             Message.channel_id,
@@ -215,13 +216,14 @@ async def search_messages(tx: Tx, user_id: int, f: SearchFilters) -> list[dict[s
             "id": mid,
             "content": content,
             "username": username,
+            "display_name": display_name,
             "channel_name": channel_name,
             "timestamp": iso(created_at),
             "channel_id": cid,
             "guild_id": gid,
             "highlights": highlights(content, terms),
         }
-        for mid, content, username, channel_name, created_at, cid, gid in rows.all()
+        for mid, content, username, display_name, channel_name, created_at, cid, gid in rows.all()
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from guildhall.auth.schemas import StrictBody
 from guildhall.kit.openapi import Read
 
 Presence = Literal["online", "offline"]
@@ -14,7 +15,8 @@ class UserPublic(Read):
 
     id: int
     username: str
-    avatar: str | None
+    display_name: str | None  # shown instead of the username where set
+    avatar: str | None  # URL path of the square copy (/uploads/avatars/...)
 
 
 class UserListed(UserPublic):
@@ -25,6 +27,7 @@ class UserListed(UserPublic):
 
 class UserHit(Read):
     username: str
+    display_name: str | None
     avatar: str | None
 
 
@@ -33,3 +36,12 @@ class UserSearchResult(Read):
 
     results: list[UserHit]
     count: int
+
+
+class MeUpdate(StrictBody):
+    """``PUT /api/me``: every field optional; ``null`` removes a display name or
+    avatar. ``avatar`` is the ``path`` of one of the caller's uploads."""
+
+    username: str | None = None
+    avatar: str | None = None
+    display_name: str | None = None
