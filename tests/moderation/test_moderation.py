@@ -42,7 +42,7 @@ class TestKick:
         assert await member_ids(alice, gid) == {alice.user["id"]}
         assert_error(await bob.get(f"/api/guilds/{gid}"), 403, "NOT_CHANNEL_MEMBER")
         bid = bob.user["id"]
-        user = {"id": bid, "username": "bob", "avatar": None}
+        user = {"id": bid, "username": "bob", "display_name": None, "avatar": None}
         events = [(e.room, e.name, e.data) for e in captured_events.events]
         assert events == [
             (
@@ -128,7 +128,7 @@ class TestBan:
         r = await alice.get(f"/api/guilds/{gid}/bans")
         assert r.status_code == 200, r.text
         [entry] = r.json()
-        assert entry["user"] == {"id": bid, "username": "bob", "avatar": None}
+        assert entry["user"] == {"id": bid, "username": "bob", "display_name": None, "avatar": None}
         assert entry["reason"] == "spam"
         assert entry["created_at"].endswith("Z")
 

@@ -28,7 +28,7 @@ from guildhall.messages.sql import insert_ignore
 from guildhall.models import Ban, Guild, Member, Message, User
 from guildhall.permissions.bits import Permission
 from guildhall.permissions.resolver import insufficient, require_guild_permission, top_role_position
-from guildhall.users.service import lock_users, public_user, statuses
+from guildhall.users.service import lock_users, public_user, statuses, user_fields
 
 MAX_DELETE_MESSAGE_SECONDS = 7 * 24 * 3600
 MAX_TIMEOUT = timedelta(days=28)
@@ -144,7 +144,14 @@ async def bans(tx: Tx, viewer_id: int, guild_id: int) -> list[dict[str, Any]]:
     await require_guild_permission(tx, guild_id, viewer_id, Permission.BAN_MEMBERS)
     rows = (
         await tx.session.execute(
-            select(Ban.user_id, Ban.reason, Ban.created_at, User.username, User.avatar)
+            select(
+                Ban.user_id,
+                Ban.reason,
+                Ban.created_at,
+                User.username,
+                User.avatar,
+                User.display_name,
+            )
             .join(User, User.id == Ban.user_id)
             .where(Ban.guild_id == guild_id)
             .order_by(Ban.created_at, Ban.user_id)
@@ -152,7 +159,7 @@ async def bans(tx: Tx, viewer_id: int, guild_id: int) -> list[dict[str, Any]]:
     ).all()
     return [
         {
-            "user": public_user(r.user_id, r.username, r.avatar),
+            "user": public_user(r.user_id, r.username, r.avatar, r.display_name),
             "reason": r.reason,
             "created_at": iso(r.created_at),
         }
@@ -187,7 +194,7 @@ async def member_view(tx: Tx, member: Member) -> dict[str, Any]:
     assert user is not None
     status = await statuses(tx.rt, [user.id])
     return {
-        **public_user(user.id, user.username, user.avatar),
+        **user_fields(user),
         "status": status[user.id],
         "joined_at": iso(member.joined_at),
         "communication_disabled_until": iso(member.communication_disabled_until),
