@@ -160,10 +160,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("DELETE", "/api/invites/{code}"): Row(member=NO_PERMISSION),
     # -- channels ----------------------------------------------------------------
-    ("POST", G + "/channels"): Row(member=NOT_OWNER, json={"name": "hacked"}),
+    ("POST", G + "/channels"): Row(member=NO_PERMISSION, json={"name": "hacked"}),
     ("GET", G + "/channels"): Row(member=MEMBER_READ),
-    ("PUT", C): Row(member=NOT_OWNER, json={"name": "hacked", "read_only": True}),
-    ("DELETE", C): Row(member=NOT_OWNER),
+    ("PUT", C): Row(member=NO_PERMISSION, json={"name": "hacked", "read_only": True}),
+    ("DELETE", C): Row(member=NO_PERMISSION),
     # -- messages ----------------------------------------------------------------
     ("GET", C + "/messages"): Row(member=MEMBER_READ),
     ("POST", C + "/messages"): Row(
@@ -193,11 +193,11 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     # -- emojis, stickers ----------------------------------------------------------
     ("GET", G + "/emojis"): Row(member=MEMBER_READ),
-    ("POST", G + "/emojis"): Row(member=NOT_OWNER, multipart=True),
-    ("DELETE", "/api/emojis/{emoji_id}"): Row(member=NOT_OWNER),
+    ("POST", G + "/emojis"): Row(member=NO_PERMISSION, multipart=True),
+    ("DELETE", "/api/emojis/{emoji_id}"): Row(member=NO_PERMISSION),
     ("GET", G + "/stickers"): Row(member=MEMBER_READ),
-    ("POST", G + "/stickers"): Row(member=NOT_OWNER, multipart=True),
-    ("DELETE", "/api/stickers/{sticker_id}"): Row(member=NOT_OWNER),
+    ("POST", G + "/stickers"): Row(member=NO_PERMISSION, multipart=True),
+    ("DELETE", "/api/stickers/{sticker_id}"): Row(member=NO_PERMISSION),
     # -- polls -------------------------------------------------------------------
     ("POST", M + "/poll"): Row(
         member=NO_PERMISSION,

@@ -6,22 +6,27 @@ from guildhall.models.file import Upload
 from guildhall.models.guild import Guild, Invite, Member
 from guildhall.models.message import Attachment, Message, Reaction
 from guildhall.models.poll import Poll, PollOption, PollVote
+from guildhall.models.role import EVERYONE_POSITION, ChannelOverwrite, MemberRole, Role
 from guildhall.models.user import FriendRequest, Friendship, Session, User
 
 __all__ = [
+    "EVERYONE_POSITION",
     "Attachment",
     "Channel",
+    "ChannelOverwrite",
     "Emoji",
     "FriendRequest",
     "Friendship",
     "Guild",
     "Invite",
     "Member",
+    "MemberRole",
     "Message",
     "Poll",
     "PollOption",
     "PollVote",
     "Reaction",
+    "Role",
     "Session",
     "Sticker",
     "Upload",

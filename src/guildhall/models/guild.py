@@ -30,6 +30,9 @@ class Member(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Timeout (section 14): until then the member may read but not send, react,
+    # type, pin, vote, edit or invite (403 MEMBER_TIMED_OUT, enforced by the resolver).
+    communication_disabled_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class Invite(Base):

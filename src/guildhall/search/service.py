@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from guildhall.db import Tx
 from guildhall.errors import invalid
-from guildhall.guilds.access import channel_for_member
 from guildhall.kit.time import iso
 from guildhall.models import Channel, Member, Message, User
+from guildhall.permissions.bits import Permission
+from guildhall.permissions.resolver import channel_verdicts, require_channel_access
 from guildhall.search.engines import match, words
 
 MAX_QUERY_LENGTH = 200
@@ -27,11 +28,20 @@ async def search_messages(
         raise invalid("q", "q must not be empty")
     if len(q) > MAX_QUERY_LENGTH:
         raise invalid("q", f"q must be at most {MAX_QUERY_LENGTH} characters")
+    # Only channels the caller may see and read the history of (section 13).
+    history = Permission.READ_MESSAGE_HISTORY
     if channel_id is not None:
-        await channel_for_member(tx, channel_id, user_id)
+        found = await require_channel_access(tx, channel_id, user_id, Permission.VIEW_CHANNEL)
+        if history not in found.permissions:
+            return []
         scope = Message.channel_id == channel_id
     else:
+        # The caller's guilds minus the channels they may not read: the refused set
+        # is short (usually empty), the allowed one may be thousands of ids.
+        _, refused = await channel_verdicts(tx, user_id, need=history)
         scope = Message.guild_id.in_(select(Member.guild_id).where(Member.user_id == user_id))
+        if refused:
+            scope = scope & Message.channel_id.not_in(refused)
     terms = words(q)
     if not terms:
         return []  # only punctuation: nothing can match
