@@ -170,9 +170,9 @@ class _Watch:
         return self
 
     async def done(self) -> None:
+        await self.tx.session.flush()  # the change itself, whoever it reaches
         if not self.users:
             return
-        await self.tx.session.flush()
         after = await visibility(self.tx, self.guild, self.users, self.channels)
         _emit_losses(self.tx, self.guild.id, self.before, after)
 
