@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.realtime.conftest import connect  # noqa: F401 (the real-socket fixture)
 from tests.roles.helpers import make_guild
 
 
