@@ -73,6 +73,9 @@ DEFAULT_PARAMS: Params = {
     "emoji_id": lambda w: w.emoji_id,
     "sticker_id": lambda w: w.sticker_id,
     "poll_id": lambda w: w.poll_id,
+    "role_id": lambda w: w.role_id,
+    "user_id": lambda w: w.member.user["id"],
+    "target_id": lambda w: w.role_id,
 }
 
 G = "/api/guilds/{guild_id}"
@@ -164,6 +167,17 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", G + "/channels"): Row(member=MEMBER_READ),
     ("PUT", C): Row(member=NO_PERMISSION, json={"name": "hacked", "read_only": True}),
     ("DELETE", C): Row(member=NO_PERMISSION),
+    ("PUT", C + "/permissions/{target_id}"): Row(
+        member=NO_PERMISSION, json={"type": "role", "deny": "1024"}
+    ),
+    ("DELETE", C + "/permissions/{target_id}"): Row(member=NO_PERMISSION, query="?type=role"),
+    # -- roles -------------------------------------------------------------------
+    ("GET", G + "/roles"): Row(member=MEMBER_READ),
+    ("POST", G + "/roles"): Row(member=NO_PERMISSION, json={"name": "hacked"}),
+    ("PUT", G + "/roles/{role_id}"): Row(member=NO_PERMISSION, json={"name": "hacked"}),
+    ("DELETE", G + "/roles/{role_id}"): Row(member=NO_PERMISSION),
+    ("PUT", G + "/members/{user_id}/roles/{role_id}"): Row(member=NO_PERMISSION),
+    ("DELETE", G + "/members/{user_id}/roles/{role_id}"): Row(member=NO_PERMISSION),
     # -- messages ----------------------------------------------------------------
     ("GET", C + "/messages"): Row(member=MEMBER_READ),
     ("POST", C + "/messages"): Row(
