@@ -369,6 +369,18 @@ class TestAnswersMatchDocument:
         assert {"emoji_create", "member_ban_add", "invite_create"} <= {
             e["action"] for e in log["entries"]
         }
+        # Roles and channel overwrites (section 13).
+        roles = f"/api/guilds/{gid}/roles"
+        role = _ok(await alice.post(roles, json={"name": "mods", "permissions": "8192"}), 201)
+        _ok(await alice.put(f"{roles}/{role['id']}", json={"color": 255, "position": 1}))
+        _ok(await carol.get(roles))
+        held = f"/api/guilds/{gid}/members/{carol.user['id']}/roles/{role['id']}"
+        assert _ok(await alice.put(held))["roles"] == [role["id"]]
+        _ok(await alice.delete(held))
+        overwrite = f"/api/channels/{cid}/permissions/{role['id']}"
+        _ok(await alice.put(overwrite, json={"type": "role", "allow": "1024", "deny": "2048"}))
+        _ok(await alice.delete(overwrite, params={"type": "role"}))
+        _ok(await alice.delete(f"{roles}/{role['id']}"))
 
         # Tearing down.
         _ok(await alice.delete(f"/api/emojis/{emoji['id']}"))

@@ -39,6 +39,7 @@ from guildhall.realtime.presence import MemoryPresence
 from guildhall.realtime.redis_bus import RedisBus
 from guildhall.realtime.redis_presence import RedisPresence
 from guildhall.realtime.server import RealtimeServer
+from guildhall.roles.router import router as roles_router
 from guildhall.runtime import Runtime
 from guildhall.search.router import router as search_router
 from guildhall.users.router import router as users_router
@@ -63,6 +64,7 @@ ROUTERS = [
     moderation_router,
     audit_router,
     readstates_router,
+    roles_router,
 ]
 
 

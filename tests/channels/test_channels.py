@@ -18,6 +18,7 @@ CHANNEL_FIELDS = {
     "category_id",
     "read_only",
     "created_at",
+    "permission_overwrites",
 }
 
 
@@ -101,7 +102,7 @@ class TestCreateChannel:
 
     async def test_owner_only(self, rt, anon, alice, bob, carol, guild):
         url = f"/api/guilds/{guild['id']}/channels"
-        assert_error(await bob.post(url, json={"name": "x"}), 403, "NOT_GUILD_OWNER")
+        assert_error(await bob.post(url, json={"name": "x"}), 403, "INSUFFICIENT_PERMISSIONS")
         assert_error(await carol.post(url, json={"name": "x"}), 403, "NOT_CHANNEL_MEMBER")
         assert_error(await anon().post(url, json={"name": "x"}), 401, "AUTH_REQUIRED")
         assert_error(
@@ -230,7 +231,7 @@ class TestUpdateChannel:
     async def test_owner_only(self, anon, alice, bob, carol, guild):
         ch = await create_channel(alice, guild["id"])
         url = f"/api/channels/{ch['id']}"
-        assert_error(await bob.put(url, json={"name": "x"}), 403, "NOT_GUILD_OWNER")
+        assert_error(await bob.put(url, json={"name": "x"}), 403, "INSUFFICIENT_PERMISSIONS")
         assert_error(await carol.put(url, json={"name": "x"}), 403, "NOT_CHANNEL_MEMBER")
         assert_error(await anon().put(url, json={"name": "x"}), 401, "AUTH_REQUIRED")
         assert_error(
@@ -281,7 +282,7 @@ class TestDeleteChannel:
     async def test_owner_only(self, rt, anon, alice, bob, carol, guild):
         ch = await create_channel(alice, guild["id"])
         url = f"/api/channels/{ch['id']}"
-        assert_error(await bob.delete(url), 403, "NOT_GUILD_OWNER")
+        assert_error(await bob.delete(url), 403, "INSUFFICIENT_PERMISSIONS")
         assert_error(await carol.delete(url), 403, "NOT_CHANNEL_MEMBER")
         assert_error(await anon().delete(url), 401, "AUTH_REQUIRED")
         assert_error(await alice.delete(url, headers=NO_CSRF), 403, "INVALID_CSRF_TOKEN")

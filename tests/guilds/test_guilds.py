@@ -239,7 +239,16 @@ class TestMembers:
             ("bob", "offline"),
         ]
         for m in members:
-            assert set(m) == {"id", "username", "display_name", "avatar", "status", "joined_at"}
+            assert set(m) == {
+                "id",
+                "username",
+                "display_name",
+                "avatar",
+                "status",
+                "joined_at",
+                "roles",
+                "communication_disabled_until",
+            }
             assert m["joined_at"].endswith("Z") and m["avatar"] is None
         assert "example.com" not in r.text
 

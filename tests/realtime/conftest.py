@@ -16,6 +16,7 @@ import pytest
 import socketio
 
 from guildhall.events import Event
+from guildhall.guilds.service import everyone_role
 from guildhall.models import Channel, Friendship, Guild, Member
 from tests.conftest import Client
 
@@ -149,6 +150,7 @@ async def add_guild(rt: Any, owner_id: int, name: str, members: list[int]) -> in
         tx.session.add(guild)
         await tx.session.flush()
         tx.session.add_all(Member(guild_id=guild.id, user_id=uid) for uid in {owner_id, *members})
+        tx.session.add(everyone_role(guild.id))
         return guild.id
 
 

@@ -75,6 +75,8 @@ DEFAULT_PARAMS: Params = {
     "poll_id": lambda w: w.poll_id,
     # Moderation targets the owner: a member is refused for the permission first.
     "user_id": lambda w: w.owner.user["id"],
+    "role_id": lambda w: w.role_id,
+    "target_id": lambda w: w.role_id,
 }
 
 G = "/api/guilds/{guild_id}"
@@ -187,10 +189,21 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("DELETE", G + "/bans/{user_id}"): Row(member=NO_PERMISSION),
     ("GET", G + "/audit-log"): Row(member=NO_PERMISSION),
     # -- channels ----------------------------------------------------------------
-    ("POST", G + "/channels"): Row(member=NOT_OWNER, json={"name": "hacked"}),
+    ("POST", G + "/channels"): Row(member=NO_PERMISSION, json={"name": "hacked"}),
     ("GET", G + "/channels"): Row(member=MEMBER_READ),
-    ("PUT", C): Row(member=NOT_OWNER, json={"name": "hacked", "read_only": True}),
-    ("DELETE", C): Row(member=NOT_OWNER),
+    ("PUT", C): Row(member=NO_PERMISSION, json={"name": "hacked", "read_only": True}),
+    ("DELETE", C): Row(member=NO_PERMISSION),
+    ("PUT", C + "/permissions/{target_id}"): Row(
+        member=NO_PERMISSION, json={"type": "role", "deny": "1024"}
+    ),
+    ("DELETE", C + "/permissions/{target_id}"): Row(member=NO_PERMISSION, query="?type=role"),
+    # -- roles -------------------------------------------------------------------
+    ("GET", G + "/roles"): Row(member=MEMBER_READ),
+    ("POST", G + "/roles"): Row(member=NO_PERMISSION, json={"name": "hacked"}),
+    ("PUT", G + "/roles/{role_id}"): Row(member=NO_PERMISSION, json={"name": "hacked"}),
+    ("DELETE", G + "/roles/{role_id}"): Row(member=NO_PERMISSION),
+    ("PUT", G + "/members/{user_id}/roles/{role_id}"): Row(member=NO_PERMISSION),
+    ("DELETE", G + "/members/{user_id}/roles/{role_id}"): Row(member=NO_PERMISSION),
     # -- messages ----------------------------------------------------------------
     ("GET", C + "/messages"): Row(member=MEMBER_READ),
     ("POST", C + "/messages"): Row(
@@ -227,11 +240,11 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     # -- emojis, stickers ----------------------------------------------------------
     ("GET", G + "/emojis"): Row(member=MEMBER_READ),
-    ("POST", G + "/emojis"): Row(member=NOT_OWNER, multipart=True),
-    ("DELETE", "/api/emojis/{emoji_id}"): Row(member=NOT_OWNER),
+    ("POST", G + "/emojis"): Row(member=NO_PERMISSION, multipart=True),
+    ("DELETE", "/api/emojis/{emoji_id}"): Row(member=NO_PERMISSION),
     ("GET", G + "/stickers"): Row(member=MEMBER_READ),
-    ("POST", G + "/stickers"): Row(member=NOT_OWNER, multipart=True),
-    ("DELETE", "/api/stickers/{sticker_id}"): Row(member=NOT_OWNER),
+    ("POST", G + "/stickers"): Row(member=NO_PERMISSION, multipart=True),
+    ("DELETE", "/api/stickers/{sticker_id}"): Row(member=NO_PERMISSION),
     # -- polls -------------------------------------------------------------------
     ("POST", M + "/poll"): Row(
         member=NO_PERMISSION,

@@ -39,6 +39,7 @@ class World:
     invite_code: str  # created by the owner
     upload_path: str  # the owner's upload, attached to nothing
     secrets: list[str] = field(default_factory=list)
+    role_id: int = 0  # a role below @everyone's owner, held by nobody
 
     @property
     def room(self) -> str:
@@ -116,6 +117,7 @@ async def build_world(make_user: Any) -> World:
         ),
         201,
     )
+    role = ok(await owner.post(f"/api/guilds/{gid}/roles", json={"name": f"{SECRET} role"}), 201)
     upload = ok(
         await owner.post(
             "/api/upload", files={"file": (f"{SECRET}.txt", b"private notes\n", "text/plain")}
@@ -148,6 +150,7 @@ async def build_world(make_user: Any) -> World:
         invite_code=invite["code"],
         upload_path=upload["path"],
         secrets=secrets,
+        role_id=role["id"],
     )
 
 

@@ -36,6 +36,15 @@ class ChannelUpdate(StrictBody):
 # Answers (documentation only: see ``kit/openapi.py``).
 
 
+class OverwriteRead(Read):
+    """One overwrite: a role's or a member's (ids are separate numberings)."""
+
+    id: int
+    type: Literal["role", "member"]
+    allow: str  # decimal string
+    deny: str
+
+
 class ChannelRead(Read):
     id: int
     name: str
@@ -45,3 +54,4 @@ class ChannelRead(Read):
     category_id: int | None
     read_only: bool
     created_at: datetime
+    permission_overwrites: list[OverwriteRead]

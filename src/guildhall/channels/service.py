@@ -1,4 +1,5 @@
-"""Channels of a guild: create, list, update, delete (owner only but for listing).
+"""Channels of a guild: create, list, update, delete (MANAGE_CHANNELS but for
+listing, which shows only the channels the caller may see).
 
 Every change is pushed to the guild's room as ``channel_created`` /
 ``channel_updated`` / ``channel_deleted`` with the channel object.
@@ -18,10 +19,17 @@ from guildhall.db import Tx
 from guildhall.errors import AppError, invalid
 from guildhall.events import LEAVE_ROOMS, channel_room, guild_room
 from guildhall.files import storage
-from guildhall.guilds.access import channel_for_owner, guild_for_member, guild_for_owner, lock_guild
+from guildhall.guilds.access import guild_for_member, lock_guild
 from guildhall.kit.time import iso
 from guildhall.kit.validation import clean_text
-from guildhall.models import Attachment, Channel, Message, Upload
+from guildhall.models import Attachment, Channel, ChannelOverwrite, Message, Upload
+from guildhall.permissions.bits import Permission
+from guildhall.permissions.resolver import (
+    channel_overwrites,
+    require_channel_permission,
+    require_guild_permission,
+    visible_channel_ids,
+)
 
 MAX_NAME = 100
 # What the audit log records of a channel.
@@ -30,7 +38,23 @@ MAX_POSITION = 2**31 - 1  # the column is a 32-bit integer
 _DELETE_CHUNK = 500
 
 
-def channel_view(channel: Channel) -> dict[str, Any]:
+Overwrites = list[tuple[str, int, int, int]]
+
+
+def overwrites_view(overwrites: Overwrites) -> list[dict[str, Any]]:
+    """``[{id, type, allow, deny}]``, permissions as decimal strings, in a stable order."""
+    return [
+        {"id": tid, "type": kind, "allow": str(allow), "deny": str(deny)}
+        for kind, tid, allow, deny in sorted(overwrites, key=lambda o: (o[0], o[1]))
+    ]
+
+
+async def channel_out(tx: Tx, channel: Channel) -> dict[str, Any]:
+    """One channel with its overwrites (one statement)."""
+    return channel_view(channel, (await channel_overwrites(tx, [channel.id])).get(channel.id, []))
+
+
+def channel_view(channel: Channel, overwrites: Overwrites | None = None) -> dict[str, Any]:
     return {
         "id": channel.id,
         "name": channel.name,
@@ -40,6 +64,7 @@ def channel_view(channel: Channel) -> dict[str, Any]:
         "category_id": channel.category_id,
         "read_only": channel.read_only,
         "created_at": iso(channel.created_at),
+        "permission_overwrites": overwrites_view(overwrites or []),
     }
 
 
@@ -62,9 +87,9 @@ def _position(value: int) -> int:
 async def create(
     tx: Tx, user_id: int, guild_id: int, name: str, type_: str, category_id: int | None
 ) -> dict[str, Any]:
-    """Add a channel at the next free position (owner only, at most
-    ``max_channels_per_guild``)."""
-    await guild_for_owner(tx, guild_id, user_id)
+    """Add a channel at the next free position (MANAGE_CHANNELS, at most
+    ``max_channels_per_guild``). In a category it starts with the category's overwrites."""
+    await require_guild_permission(tx, guild_id, user_id, Permission.MANAGE_CHANNELS)
     name = clean_text(name, "name", 1, MAX_NAME)
     if type_ not in CHANNEL_TYPES:
         raise invalid("type", "type must be one of text, voice, category")
@@ -93,7 +118,17 @@ async def create(
     )
     tx.session.add(channel)
     await tx.session.flush()
-    view = channel_view(channel)
+    copied: Overwrites = []
+    if category_id is not None:
+        copied = (await channel_overwrites(tx, [category_id])).get(category_id, [])
+        tx.session.add_all(
+            ChannelOverwrite(
+                channel_id=channel.id, target_type=kind, target_id=tid, allow=allow, deny=deny
+            )
+            for kind, tid, allow, deny in copied
+        )
+        await tx.session.flush()
+    view = channel_view(channel, copied)
     await audit.record(
         tx, guild_id, user_id, "channel_create", channel.id, audit.created(view, AUDITED)
     )
@@ -102,21 +137,30 @@ async def create(
 
 
 async def list_channels(tx: Tx, user_id: int, guild_id: int) -> list[dict[str, Any]]:
-    """A guild's channels by position, then id (members only)."""
+    """The guild's channels the caller may see (VIEW_CHANNEL), by position, then id
+    (members only)."""
     await guild_for_member(tx, guild_id, user_id)
-    channels = (
-        await tx.session.execute(
-            select(Channel)
-            .where(Channel.guild_id == guild_id)
-            .order_by(Channel.position, Channel.id)
-        )
-    ).scalars()
-    return [channel_view(c) for c in channels]
+    visible = await visible_channel_ids(tx, user_id, guild_id)
+    channels = [
+        c
+        for c in (
+            await tx.session.execute(
+                select(Channel)
+                .where(Channel.guild_id == guild_id)
+                .order_by(Channel.position, Channel.id)
+            )
+        ).scalars()
+        if c.id in visible
+    ]
+    ows = await channel_overwrites(tx, visible)
+    return [channel_view(c, ows.get(c.id, [])) for c in channels]
 
 
 async def update(tx: Tx, user_id: int, channel_id: int, changes: ChannelUpdate) -> dict[str, Any]:
-    """Change any of name, read_only, position, category_id (owner only)."""
-    channel, guild = await channel_for_owner(tx, channel_id, user_id)
+    """Change any of name, read_only, position, category_id (MANAGE_CHANNELS)."""
+    channel, guild = await require_channel_permission(
+        tx, channel_id, user_id, Permission.MANAGE_CHANNELS
+    )
     given = changes.model_fields_set
     for field in ("name", "read_only", "position"):
         if field in given and getattr(changes, field) is None:
@@ -137,7 +181,7 @@ async def update(tx: Tx, user_id: int, channel_id: int, changes: ChannelUpdate) 
     if "category_id" in given:
         channel.category_id = changes.category_id
     await tx.session.flush()
-    view = channel_view(channel)
+    view = await channel_out(tx, channel)
     diff = audit.changes_between(before, view, AUDITED)
     if diff:
         await audit.record(tx, guild.id, user_id, "channel_update", channel.id, diff)
@@ -147,11 +191,13 @@ async def update(tx: Tx, user_id: int, channel_id: int, changes: ChannelUpdate) 
 
 
 async def delete_channel(tx: Tx, user_id: int, channel_id: int) -> None:
-    """Delete a channel with its messages and their files (owner only).
+    """Delete a channel with its messages and their files (MANAGE_CHANNELS).
 
     A deleted category's channels stay, out of any category (``channel_updated``
     for each)."""
-    channel, guild = await channel_for_owner(tx, channel_id, user_id)
+    channel, guild = await require_channel_permission(
+        tx, channel_id, user_id, Permission.MANAGE_CHANNELS
+    )
     paths = await purge_message_files(tx, [channel.id])
     children: list[Channel] = []
     if channel.type == "category":
@@ -164,7 +210,7 @@ async def delete_channel(tx: Tx, user_id: int, channel_id: int) -> None:
                 )
             ).scalars()
         )
-    view = channel_view(channel)
+    view = await channel_out(tx, channel)
     await tx.session.execute(delete(Channel).where(Channel.id == channel.id))
     await audit.record(
         tx, guild.id, user_id, "channel_delete", channel.id, audit.deleted(view, AUDITED)
@@ -172,8 +218,10 @@ async def delete_channel(tx: Tx, user_id: int, channel_id: int) -> None:
     if paths:
         tx.on_commit(lambda: storage.delete_paths(tx.rt, paths))
     room = guild_room(guild.id)
+    child_ows = await channel_overwrites(tx, [c.id for c in children])
     for child in children:  # the foreign key set their category_id to NULL
-        tx.emit(room, "channel_updated", {**channel_view(child), "category_id": None})
+        view_child = channel_view(child, child_ows.get(child.id, []))
+        tx.emit(room, "channel_updated", {**view_child, "category_id": None})
     tx.emit(room, "channel_deleted", view)
     own_room = channel_room(guild.id, channel.id)
     tx.emit(own_room, LEAVE_ROOMS, {"rooms": [own_room]})

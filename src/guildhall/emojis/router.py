@@ -13,7 +13,6 @@ from guildhall.emojis.schemas import EmojiRead, StickerRead
 from guildhall.files.deps import StreamingUser
 from guildhall.files.multipart import read_form
 from guildhall.files.storage import storage_for
-from guildhall.guilds.access import guild_for_owner
 from guildhall.kit.openapi import (
     FILE_FIELD,
     IdParam,
@@ -22,6 +21,8 @@ from guildhall.kit.openapi import (
     multipart_body,
 )
 from guildhall.kit.parse import int_id
+from guildhall.permissions.bits import Permission
+from guildhall.permissions.resolver import require_guild_permission
 from guildhall.runtime import Runtime
 
 router = APIRouter(prefix="/api", tags=["emojis"])
@@ -30,9 +31,12 @@ STICKER_FIELDS = frozenset({"name", "description"})
 
 
 async def _owner_precheck(rt: Runtime, principal: Principal, guild_id: int) -> None:
-    """Refuse non-owners, and count the upload, before a byte of the body is read."""
+    """Refuse members without MANAGE_GUILD_EXPRESSIONS, and count the upload, before a
+    byte of the body is read."""
     async with rt.transaction(write=False) as tx:
-        await guild_for_owner(tx, guild_id, principal.user_id)
+        await require_guild_permission(
+            tx, guild_id, principal.user_id, Permission.MANAGE_GUILD_EXPRESSIONS
+        )
     await rt.limits.upload.check(principal.user_id, "RATE_LIMIT_EXCEEDED", "Too many uploads")
 
 

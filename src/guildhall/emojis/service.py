@@ -1,4 +1,4 @@
-"""Guild emojis and stickers: small images owned by a guild, managed by its owner.
+"""Guild emojis and stickers: small images owned by a guild, managed with MANAGE_GUILD_EXPRESSIONS.
 
 Creating one runs outside the request's transaction: the image is checked and
 stored first, then a short unit of work re-checks ownership, the guild's limit
@@ -24,11 +24,13 @@ from guildhall.events import guild_room
 from guildhall.files.multipart import FormFile
 from guildhall.files.service import forget, require_file, run_check
 from guildhall.files.storage import Staged, delete_paths, storage_for
-from guildhall.guilds.access import guild_for_member, guild_for_owner
+from guildhall.guilds.access import guild_for_member
 from guildhall.kit.parse import string_id
 from guildhall.kit.time import iso
 from guildhall.kit.validation import clean_text
 from guildhall.models import Emoji, Guild, Sticker
+from guildhall.permissions.bits import Permission
+from guildhall.permissions.resolver import require_guild_permission
 from guildhall.runtime import Runtime
 
 _EMOJI_NAME = re.compile(r"[A-Za-z0-9_]{2,32}")
@@ -132,7 +134,7 @@ async def _lock_owned_guild(tx: Tx, guild_id: int, user_id: int) -> None:
     # The row lock serialises creations in one guild (PostgreSQL), so the count
     # check below cannot be raced past the limit; SQLite serialises writers anyway.
     await tx.session.execute(select(Guild.id).where(Guild.id == guild_id).with_for_update())
-    await guild_for_owner(tx, guild_id, user_id)
+    await require_guild_permission(tx, guild_id, user_id, Permission.MANAGE_GUILD_EXPRESSIONS)
 
 
 async def create_emoji(
@@ -143,7 +145,7 @@ async def create_emoji(
     staged: Staged,
     file: FormFile | None,
 ) -> dict[str, Any]:
-    """Add a custom emoji to a guild (owner only)."""
+    """Add a custom emoji to a guild (MANAGE_GUILD_EXPRESSIONS)."""
     name = check_emoji_name(name)
     path, animated = await _store_image(rt, guild_id, "emojis", staged, file, images.EMOJI_FORMATS)
     try:
@@ -196,7 +198,7 @@ async def create_sticker(
     staged: Staged,
     file: FormFile | None,
 ) -> dict[str, Any]:
-    """Add a sticker to a guild (owner only)."""
+    """Add a sticker to a guild (MANAGE_GUILD_EXPRESSIONS)."""
     name = check_sticker_name(name)
     description = check_description(description)
     path, _ = await _store_image(rt, guild_id, "stickers", staged, file, images.STICKER_FORMATS)
@@ -232,11 +234,11 @@ async def create_sticker(
 
 
 async def delete_emoji(tx: Tx, emoji_id: str, user_id: int) -> None:
-    """Remove an emoji (owner of its guild); its file goes after the commit."""
+    """Remove an emoji (MANAGE_GUILD_EXPRESSIONS in its guild); its file goes after the commit."""
     emoji = await tx.session.get(Emoji, string_id(emoji_id, "EMOJI_NOT_FOUND"))
     if emoji is None:
         raise emoji_not_found()
-    await guild_for_owner(tx, emoji.guild_id, user_id)
+    await require_guild_permission(tx, emoji.guild_id, user_id, Permission.MANAGE_GUILD_EXPRESSIONS)
     await tx.session.delete(emoji)
     gone = [audit.change("name", emoji.name, None)]
     await audit.record(tx, emoji.guild_id, user_id, "emoji_delete", emoji.id, gone)
@@ -247,11 +249,13 @@ async def delete_emoji(tx: Tx, emoji_id: str, user_id: int) -> None:
 
 
 async def delete_sticker(tx: Tx, sticker_id: str, user_id: int) -> None:
-    """Remove a sticker (owner of its guild); its file goes after the commit."""
+    """Remove a sticker (MANAGE_GUILD_EXPRESSIONS in its guild); its file goes after the commit."""
     sticker = await tx.session.get(Sticker, string_id(sticker_id, "STICKER_NOT_FOUND"))
     if sticker is None:
         raise sticker_not_found()
-    await guild_for_owner(tx, sticker.guild_id, user_id)
+    await require_guild_permission(
+        tx, sticker.guild_id, user_id, Permission.MANAGE_GUILD_EXPRESSIONS
+    )
     await tx.session.delete(sticker)
     await audit.record(
         tx,

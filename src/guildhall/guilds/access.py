@@ -7,6 +7,8 @@ socket handler goes through these before touching a guild's data.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, select
@@ -14,6 +16,14 @@ from sqlalchemy import Row, bindparam, select
 from guildhall.db import Tx
 from guildhall.errors import AppError
 from guildhall.models import Channel, Guild, Member, Message, User
+from guildhall.permissions.bits import Permission
+from guildhall.permissions.compute import (
+    channel_level,
+    overwrites_column,
+    parse_overwrites,
+    parse_roles,
+    roles_column,
+)
 
 
 def not_member() -> AppError:
@@ -55,10 +65,37 @@ async def guild_for_owner(tx: Tx, guild_id: int, user_id: int) -> Guild:
     return guild
 
 
+@dataclass(slots=True)
+class ChannelAccess:
+    """A channel as one member meets it: the rows, and the member's permissions
+    there, all read by one statement (the permission inputs are sub-selects)."""
+
+    channel: Channel
+    guild: Guild
+    user_id: int
+    permissions: Permission
+    timed_out_until: datetime | None
+    username: str | None = None
+    avatar: str | None = None
+    display_name: str | None = None
+    message: Message | None = None
+
+
+def _access(row: Row[Any], user_id: int, offset: int) -> ChannelAccess:
+    """Build from a row laid out as (…, Channel, Guild, member id, timeout, roles,
+    overwrites, …) starting at ``offset``."""
+    channel, guild, member, until, roles_raw, ows_raw = row[offset : offset + 6]
+    if member is None:
+        raise not_member()
+    roles = parse_roles(roles_raw)
+    perms = channel_level(guild.owner_id == user_id, roles, user_id, parse_overwrites(ows_raw))
+    return ChannelAccess(channel, guild, user_id, perms, until)
+
+
 async def channel_for_member(tx: Tx, channel_id: int, user_id: int) -> tuple[Channel, Guild]:
     """The channel and its guild, if it exists (404) and the user is a member (403)."""
-    channel, guild, *_ = await _channel_row(tx, channel_id, user_id)
-    return channel, guild
+    found = await channel_access(tx, channel_id, user_id)
+    return found.channel, found.guild
 
 
 async def channel_for_author(
@@ -67,19 +104,30 @@ async def channel_for_author(
     """As ``channel_for_member``, with the user's username, avatar and display name
     in the same query: what a message being sent needs to be shown (one round
     trip, not two)."""
-    channel, guild, _, username, avatar, display_name = await _channel_row(
-        tx, channel_id, user_id, with_author=True
+    found = await channel_access(tx, channel_id, user_id, with_author=True)
+    assert found.username is not None
+    return found.channel, found.guild, found.username, found.avatar, found.display_name
+
+
+def _with_permission_inputs(stmt: Any, channel_id: Any, guild_id: Any) -> Any:
+    user = bindparam("user_id")
+    return stmt.add_columns(
+        Member.communication_disabled_until,
+        roles_column(guild_id, user),
+        overwrites_column(channel_id, guild_id, user),
     )
-    return channel, guild, username, avatar, display_name
 
 
 # Built once: on the hottest paths (every send, every history page) building the
-# statement and its cache key cost more than running it on SQLite.
-_CHANNEL_ROW = (
+# statement and its cache key cost more than running it on SQLite. The member's
+# permission inputs ride along, so authorizing a send costs no extra round trip.
+_CHANNEL_ROW = _with_permission_inputs(
     select(Channel, Guild, Member.user_id)
     .join(Guild, Guild.id == Channel.guild_id)
     .outerjoin(Member, (Member.guild_id == Guild.id) & (Member.user_id == bindparam("user_id")))
-    .where(Channel.id == bindparam("channel_id"))
+    .where(Channel.id == bindparam("channel_id")),
+    Channel.id,
+    Channel.guild_id,
 )
 # The member's own username, avatar and display name; none when not a member
 # (a 403 anyway).
@@ -88,38 +136,52 @@ _CHANNEL_ROW_WITH_AUTHOR = _CHANNEL_ROW.outerjoin(User, User.id == Member.user_i
 )
 
 
-async def _channel_row(
+async def channel_access(
     tx: Tx, channel_id: int, user_id: int, with_author: bool = False
-) -> Row[Any]:
+) -> ChannelAccess:
+    """The channel, its guild and the member's permissions there (404, then 403
+    NOT_CHANNEL_MEMBER for a non-member); with the member's names and avatar if asked."""
     stmt = _CHANNEL_ROW_WITH_AUTHOR if with_author else _CHANNEL_ROW
     params = {"channel_id": channel_id, "user_id": user_id}
     row = (await tx.session.execute(stmt, params)).first()
     if row is None:
         raise AppError("CHANNEL_NOT_FOUND", 404, "Channel not found")
-    if row[2] is None:
-        raise not_member()
-    return row
+    found = _access(row, user_id, 0)
+    if with_author:
+        found.username, found.avatar, found.display_name = row[6], row[7], row[8]
+    return found
+
+
+_MESSAGE_ROW = _with_permission_inputs(
+    select(Message, Channel, Guild, Member.user_id)
+    .join(Channel, Channel.id == Message.channel_id)
+    .join(Guild, Guild.id == Message.guild_id)
+    .outerjoin(Member, (Member.guild_id == Guild.id) & (Member.user_id == bindparam("user_id")))
+    .where(Message.id == bindparam("message_id")),
+    Channel.id,
+    Channel.guild_id,
+)
+
+
+async def message_access(tx: Tx, message_id: int, user_id: int) -> ChannelAccess:
+    """The message (``.message``), its channel, guild and the member's permissions
+    there: 404 MESSAGE_NOT_FOUND, then 403 NOT_CHANNEL_MEMBER."""
+    params = {"message_id": message_id, "user_id": user_id}
+    row = (await tx.session.execute(_MESSAGE_ROW, params)).first()
+    if row is None:
+        raise AppError("MESSAGE_NOT_FOUND", 404, "Message not found")
+    found = _access(row, user_id, 1)
+    found.message = row[0]
+    return found
 
 
 async def message_for_member(
     tx: Tx, message_id: int, user_id: int
 ) -> tuple[Message, Channel, Guild]:
     """The message, its channel and guild, if it exists (404) and the user is a member."""
-    row = (
-        await tx.session.execute(
-            select(Message, Channel, Guild, Member.user_id)
-            .join(Channel, Channel.id == Message.channel_id)
-            .join(Guild, Guild.id == Message.guild_id)
-            .outerjoin(Member, (Member.guild_id == Guild.id) & (Member.user_id == user_id))
-            .where(Message.id == message_id)
-        )
-    ).first()
-    if row is None:
-        raise AppError("MESSAGE_NOT_FOUND", 404, "Message not found")
-    message, channel, guild, member = row
-    if member is None:
-        raise not_member()
-    return message, channel, guild
+    found = await message_access(tx, message_id, user_id)
+    assert found.message is not None
+    return found.message, found.channel, found.guild
 
 
 async def channel_for_owner(tx: Tx, channel_id: int, user_id: int) -> tuple[Channel, Guild]:

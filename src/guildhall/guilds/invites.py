@@ -15,12 +15,14 @@ from sqlalchemy.exc import IntegrityError
 
 from guildhall.audit import service as audit
 from guildhall.db import Tx
-from guildhall.errors import AppError, forbidden, invalid
-from guildhall.guilds.access import guild_for_member, is_member, not_member
+from guildhall.errors import AppError, invalid
+from guildhall.guilds.access import guild_for_member, is_member
 from guildhall.guilds.service import add_member, check_guild_limit
 from guildhall.kit.ids import new_invite_code
 from guildhall.kit.time import iso, utcnow
 from guildhall.models import Ban, Guild, Invite, Member
+from guildhall.permissions.bits import Permission
+from guildhall.permissions.resolver import require_guild_permission
 from guildhall.users.service import lock_users
 
 MAX_EXPIRES_HOURS = 168
@@ -69,8 +71,8 @@ async def _invite(tx: Tx, code: str) -> Invite:
 async def create(
     tx: Tx, user_id: int, guild_id: int, expires_hours: int, max_uses: int
 ) -> dict[str, Any]:
-    """A new invite to the guild (any member may invite)."""
-    await guild_for_member(tx, guild_id, user_id)
+    """A new invite to the guild (CREATE_INSTANT_INVITE)."""
+    await require_guild_permission(tx, guild_id, user_id, Permission.CREATE_INSTANT_INVITE)
     if not 0 <= expires_hours <= MAX_EXPIRES_HOURS:
         raise invalid("expires_hours", f"expires_hours must be 0 (never) to {MAX_EXPIRES_HOURS}")
     if not 0 <= max_uses <= MAX_USES:
@@ -167,18 +169,12 @@ async def join(tx: Tx, user_id: int, code: str) -> int:
 
 
 async def delete_invite(tx: Tx, user_id: int, code: str) -> None:
-    """Delete an invite: its creator or the guild's owner."""
+    """Delete an invite: its creator, or MANAGE_GUILD for anyone else's."""
     invite = await _invite(tx, code)
-    guild = await tx.session.get(Guild, invite.guild_id)
-    assert guild is not None  # invites cascade with their guild
-    if user_id not in (invite.creator_id, guild.owner_id):
-        if not await is_member(tx, guild.id, user_id):
-            raise not_member()
-        raise forbidden(
-            "INSUFFICIENT_PERMISSIONS", "Only the invite's creator or the guild owner can delete it"
-        )
+    if invite.creator_id != user_id:
+        await require_guild_permission(tx, invite.guild_id, user_id, Permission.MANAGE_GUILD)
     view = invite_view(invite)
     await tx.session.execute(delete(Invite).where(Invite.code == invite.code))
     await audit.record(
-        tx, guild.id, user_id, "invite_delete", invite.code, audit.deleted(view, AUDITED)
+        tx, invite.guild_id, user_id, "invite_delete", invite.code, audit.deleted(view, AUDITED)
     )

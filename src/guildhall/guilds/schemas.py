@@ -45,6 +45,8 @@ class GuildRead(Read):
 class MemberRead(UserPublic):
     status: Presence
     joined_at: datetime
+    roles: list[int]  # role ids, @everyone left out, highest first
+    communication_disabled_until: datetime | None  # null: not timed out
 
 
 class GuildLeft(StatusMessage):

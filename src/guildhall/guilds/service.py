@@ -22,8 +22,18 @@ from guildhall.files.service import forget, square_copy
 from guildhall.guilds.access import guild_for_member, guild_for_owner
 from guildhall.kit.time import iso
 from guildhall.kit.validation import clean_text
-from guildhall.models import Channel, Emoji, Guild, Member, Sticker, User
-from guildhall.permissions.bits import Permission
+from guildhall.models import (
+    EVERYONE_POSITION,
+    Channel,
+    Emoji,
+    Guild,
+    Member,
+    MemberRole,
+    Role,
+    Sticker,
+    User,
+)
+from guildhall.permissions.bits import EVERYONE_DEFAULT, Permission
 from guildhall.permissions.resolver import require_guild_permission
 from guildhall.runtime import Runtime
 from guildhall.users.service import lock_users, public_user, statuses, user_fields
@@ -41,6 +51,20 @@ def guild_view(guild: Guild) -> dict[str, Any]:
         "description": guild.description,
         "created_at": iso(guild.created_at),
     }
+
+
+def everyone_role(guild_id: int) -> Role:
+    """A new guild's @everyone: a role row of its own, found by position 0 (see
+    models/role.py), with the defaults of a member of sections 5-9."""
+    return Role(
+        guild_id=guild_id,
+        name="@everyone",
+        permissions=int(EVERYONE_DEFAULT),
+        position=EVERYONE_POSITION,
+        color=0,
+        hoist=False,
+        mentionable=False,
+    )
 
 
 async def check_guild_limit(tx: Tx, user_id: int) -> None:
@@ -80,6 +104,7 @@ async def create(tx: Tx, user_id: int, name: str) -> dict[str, Any]:
     tx.session.add(guild)
     await tx.session.flush()
     tx.session.add(Member(guild_id=guild.id, user_id=user_id))
+    tx.session.add(everyone_role(guild.id))
     await tx.session.flush()
     tx.emit(user_room(user_id), JOIN_ROOMS, {"rooms": [guild_room(guild.id)]})
     return guild_view(guild)
@@ -127,26 +152,92 @@ async def delete_guild(tx: Tx, user_id: int, guild_id: int) -> None:
     tx.emit(room, LEAVE_ROOMS, {"rooms": [room], "prefixes": [f"g:{guild_id}:"]})
 
 
+def member_view(
+    row: Any, roles: list[int], status: str | None = None, guild_id: int | None = None
+) -> dict[str, Any]:
+    """A member: the user, ``joined_at``, ``roles`` (ids, @everyone left out) and
+    ``communication_disabled_until``; ``status`` and ``guild_id`` when given."""
+    out = {
+        **public_user(row.id, row.username, row.avatar, row.display_name),
+        "joined_at": iso(row.joined_at),
+        "roles": roles,
+        "communication_disabled_until": (
+            iso(row.communication_disabled_until) if row.communication_disabled_until else None
+        ),
+    }
+    if status is not None:
+        out["status"] = status
+    if guild_id is not None:
+        out["guild_id"] = guild_id
+    return out
+
+
+_MEMBER_COLUMNS = (
+    User.id,
+    User.username,
+    User.avatar,
+    User.display_name,
+    Member.joined_at,
+    Member.communication_disabled_until,
+)
+
+
+async def member_roles(
+    tx: Tx, guild_id: int, user_ids: list[int] | None = None
+) -> dict[int, list[int]]:
+    """Role ids of the guild's members (or of ``user_ids``), highest role first."""
+    stmt = (
+        select(MemberRole.user_id, MemberRole.role_id)
+        .join(Role, Role.id == MemberRole.role_id)
+        .where(MemberRole.guild_id == guild_id)
+        .order_by(Role.position.desc())
+    )
+    if user_ids is not None:
+        stmt = stmt.where(MemberRole.user_id.in_(user_ids))
+    out: dict[int, list[int]] = {}
+    for uid, rid in (await tx.session.execute(stmt)).all():
+        out.setdefault(uid, []).append(rid)
+    return out
+
+
+async def members_out(tx: Tx, guild_id: int, user_ids: list[int]) -> list[dict[str, Any]]:
+    """Members as ``member_updated`` carries them (with ``guild_id``): three round
+    trips (members, roles, presence) whatever their number."""
+    if not user_ids:
+        return []
+    rows = (
+        await tx.session.execute(
+            select(*_MEMBER_COLUMNS)
+            .join(Member, Member.user_id == User.id)
+            .where(Member.guild_id == guild_id, Member.user_id.in_(user_ids))
+            .order_by(User.id)
+        )
+    ).all()
+    roles = await member_roles(tx, guild_id, user_ids)
+    status = await statuses(tx.rt, [r.id for r in rows])
+    return [member_view(r, roles.get(r.id, []), status[r.id], guild_id) for r in rows]
+
+
+async def member_out(tx: Tx, guild_id: int, user_id: int) -> dict[str, Any]:
+    """One member as ``member_updated`` carries it (with ``guild_id``)."""
+    return (await members_out(tx, guild_id, [user_id]))[0]
+
+
 async def members(tx: Tx, user_id: int, guild_id: int) -> list[dict[str, Any]]:
-    """Members with presence (one presence round trip), in the order they joined."""
+    """Members with presence (one presence round trip) and roles (one statement),
+    in the order they joined."""
     await guild_for_member(tx, guild_id, user_id)
     rows = (
         await tx.session.execute(
-            select(User.id, User.username, User.avatar, User.display_name, Member.joined_at)
+            select(*_MEMBER_COLUMNS)
             .join(Member, Member.user_id == User.id)
             .where(Member.guild_id == guild_id)
             .order_by(Member.joined_at, User.id)
         )
     ).all()
     status = await statuses(tx.rt, [r.id for r in rows])
-    return [
-        {
-            **public_user(r.id, r.username, r.avatar, r.display_name),
-            "status": status[r.id],
-            "joined_at": iso(r.joined_at),
-        }
-        for r in rows
-    ]
+    roles = await member_roles(tx, guild_id)
+    return [member_view(r, roles.get(r.id, []), status[r.id]) for r in rows]
 
 
 async def leave(tx: Tx, user_id: int, guild_id: int) -> None:

@@ -17,7 +17,7 @@ from guildhall.db import Tx
 from guildhall.errors import AppError, forbidden, invalid, missing
 from guildhall.events import channel_room
 from guildhall.files.storage import is_public_path
-from guildhall.guilds.access import channel_for_author, channel_for_member, message_for_member
+from guildhall.guilds.access import ChannelAccess
 from guildhall.kit.time import utcnow
 from guildhall.kit.validation import clean_text
 from guildhall.messages import edits, mentions, replies
@@ -29,7 +29,14 @@ from guildhall.messages.serialize import (
     serialize_messages,
 )
 from guildhall.messages.sql import insert_ignore
-from guildhall.models import Attachment, Channel, Guild, Message, Reaction, Upload, User
+from guildhall.models import Attachment, Channel, Message, Reaction, Upload, User
+from guildhall.permissions.bits import Permission
+from guildhall.permissions.resolver import (
+    check,
+    require_channel_access,
+    require_message_access,
+    require_not_timed_out,
+)
 from guildhall.readstates import service as readstates
 
 NONCE_WINDOW = timedelta(minutes=5)
@@ -137,14 +144,21 @@ async def send(
     channel for the author (``read_state_updated`` to their sockets but
     ``origin_sid``, the socket that sent).
     """
-    channel, guild, username, avatar, display_name = await channel_for_author(
-        tx, channel_id, user_id
+    # One statement: the channel, the member, their name and their permissions here.
+    found = await require_channel_access(
+        tx, channel_id, user_id, Permission.SEND_MESSAGES, with_author=True
     )
+    channel, guild = found.channel, found.guild
+    username, avatar, display_name = found.username, found.avatar, found.display_name
     if channel.type != "text":
         raise invalid("channel_id", "Messages can only be sent to text channels")
-    if channel.read_only and guild.owner_id != user_id:
-        raise AppError("CHANNEL_READ_ONLY", 403, "Only the guild owner can post in this channel")
+    if channel.read_only and Permission.MANAGE_MESSAGES not in found.permissions:
+        raise AppError(
+            "CHANNEL_READ_ONLY", 403, "Only members who manage messages can post in this channel"
+        )
     paths = _file_paths(files)
+    if paths:
+        check(found, Permission.ATTACH_FILES)
     text = _content(tx, content, has_files=bool(paths))
     key = _nonce(nonce)
     replies.reply_id(reply_to)  # its type is checked before anything is looked up
@@ -165,7 +179,7 @@ async def send(
     )
     uploads = await _owned_uploads(tx, user_id, paths)
     replied = await replies.original(tx, channel.id, reply_to)
-    found = await mentions.resolve(
+    mentioned = await mentions.resolve(
         tx, channel, guild, user_id, text, replied[0] if replied else None
     )
 
@@ -199,7 +213,7 @@ async def send(
             for i, u in enumerate(uploads)
         )
         await tx.session.flush()
-    await mentions.index(tx, message, found)
+    await mentions.index(tx, message, mentioned)
     await _enforce_retention(tx, channel, message.id)
     # Built here, not read back: a new message has no reactions and no poll yet.
     files_out = [file_entry(u.filename, u.path, u.size, u.mimetype) for u in uploads]
@@ -272,9 +286,13 @@ async def delete_many(tx: Tx, victims: list[tuple[int, int, int]]) -> None:
 # --- history --------------------------------------------------------------------
 
 
-async def _readable_channel(tx: Tx, user_id: int, channel_id: int) -> Channel:
-    channel, _ = await channel_for_member(tx, channel_id, user_id)
-    return channel
+async def _readable_channel(tx: Tx, user_id: int, channel_id: int) -> Channel | None:
+    """The channel if the member may read its history; None when they may see it
+    but not its history (the answer is then empty); 403 when they may not see it."""
+    found = await require_channel_access(tx, channel_id, user_id, Permission.VIEW_CHANNEL)
+    if Permission.READ_MESSAGE_HISTORY not in found.permissions:
+        return None
+    return found.channel
 
 
 async def _newest(tx: Tx, channel_id: int, limit: int, offset: int = 0) -> list[Message]:
@@ -297,7 +315,8 @@ async def _newest(tx: Tx, channel_id: int, limit: int, offset: int = 0) -> list[
 
 async def latest(tx: Tx, user_id: int, channel_id: int, limit: int = 50) -> list[dict[str, Any]]:
     """The newest ``limit`` messages of a channel, oldest first (``messages_history``)."""
-    await _readable_channel(tx, user_id, channel_id)
+    if await _readable_channel(tx, user_id, channel_id) is None:
+        return []
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     return await serialize_messages(tx.session, await _newest(tx, channel_id, limit))
 
@@ -308,7 +327,7 @@ async def history_page(
     """Page ``page`` counted from the newest messages, oldest first within the page."""
     channel = await _readable_channel(tx, user_id, channel_id)
     # Kept by triggers (migration 0003): counting the rows would cost the channel's length.
-    total = channel.message_count
+    total = channel.message_count if channel is not None else 0
     offset = (page - 1) * limit
     messages = await _newest(tx, channel_id, limit, offset) if offset < total else []
     return {
@@ -333,7 +352,8 @@ async def history_window(
 ) -> dict[str, Any]:
     """The ``limit`` newest messages older than ``before``, or the ``limit`` oldest newer
     than ``after``; oldest first either way, straight from the ``(channel_id, id)`` index."""
-    await _readable_channel(tx, user_id, channel_id)
+    if await _readable_channel(tx, user_id, channel_id) is None:
+        return {"messages": [], "pagination": {"limit": limit, "has_more": False}}
     stmt = select(Message).where(Message.channel_id == channel_id).limit(limit + 1)
     if before is not None:
         stmt = stmt.where(Message.id < before).order_by(Message.id.desc())
@@ -352,7 +372,8 @@ async def history_window(
 
 async def pins(tx: Tx, user_id: int, channel_id: int) -> list[dict[str, Any]]:
     """The channel's pinned messages, newest message first."""
-    await _readable_channel(tx, user_id, channel_id)
+    if await _readable_channel(tx, user_id, channel_id) is None:
+        return []
     rows = (
         (
             await tx.session.execute(
@@ -370,19 +391,26 @@ async def pins(tx: Tx, user_id: int, channel_id: int) -> list[dict[str, Any]]:
 # --- changes ----------------------------------------------------------------------
 
 
-def _author_or_owner(message: Message, guild: Guild, user_id: int, action: str) -> None:
-    if user_id not in (message.author_id, guild.owner_id):
-        raise forbidden(
-            "INSUFFICIENT_PERMISSIONS", f"Only the author or the guild owner can {action}"
-        )
+async def _own_or_managed(tx: Tx, user_id: int, message_id: int) -> tuple[Message, ChannelAccess]:
+    """The message, if the caller wrote it or holds MANAGE_MESSAGES in its channel."""
+    found = await require_message_access(tx, message_id, user_id)
+    message = found.message
+    assert message is not None
+    if message.author_id != user_id:
+        check(found, Permission.MANAGE_MESSAGES)
+    return message, found
 
 
 async def edit(tx: Tx, user_id: int, message_id: int, content: Any) -> dict[str, Any]:
     """Replace the content (author only); emits ``message_edited`` with the full message.
     The replaced version joins the edit history and the mentions are parsed again."""
-    message, channel, guild = await message_for_member(tx, message_id, user_id)
+    found = await require_message_access(tx, message_id, user_id)
+    message = found.message
+    assert message is not None
     if message.author_id != user_id:
         raise forbidden("INSUFFICIENT_PERMISSIONS", "Only the author can edit a message")
+    require_not_timed_out(found)
+    channel, guild = found.channel, found.guild
     has_files = (
         await tx.session.scalar(
             select(Attachment.id).where(Attachment.message_id == message.id).limit(1)
@@ -393,12 +421,12 @@ async def edit(tx: Tx, user_id: int, message_id: int, content: Any) -> dict[str,
     message.content = _content(tx, content, has_files)
     message.edited_at = utcnow()
     edits.record(tx, message.id, previous, message.edited_at)
-    found = await mentions.resolve(
+    mentioned = await mentions.resolve(
         tx, channel, guild, user_id, message.content, await replies.author_of(tx, message)
     )
-    mentions.apply(message, found)
+    mentions.apply(message, mentioned)
     await tx.session.flush()
-    await mentions.index(tx, message, found, replace=True)
+    await mentions.index(tx, message, mentioned, replace=True)
     data = await serialize_message(tx.session, message)
     room = room_of(message)
     tx.emit(room, "message_edited", {**data, "room": room})
@@ -406,14 +434,13 @@ async def edit(tx: Tx, user_id: int, message_id: int, content: Any) -> dict[str,
 
 
 async def delete(tx: Tx, user_id: int, message_id: int) -> None:
-    """Delete (author or guild owner); emits ``message_deleted``."""
-    message, _, guild = await message_for_member(tx, message_id, user_id)
-    _author_or_owner(message, guild, user_id, "delete a message")
+    """Delete (the author, or MANAGE_MESSAGES); emits ``message_deleted``."""
+    message, found = await _own_or_managed(tx, user_id, message_id)
     await tx.session.execute(sql_delete(Message).where(Message.id == message.id))
     if user_id != message.author_id:  # a moderator's act, not tidying one's own
         await audit.record(
             tx,
-            guild.id,
+            found.guild.id,
             user_id,
             "message_delete",
             message.id,
@@ -433,9 +460,10 @@ def _pin_change(was: bool) -> list[dict[str, Any]]:
 
 
 async def pin(tx: Tx, user_id: int, message_id: int) -> dict[str, Any]:
-    """Pin (author or guild owner), at most ``max_pins_per_channel``; idempotent."""
-    message, channel, guild = await message_for_member(tx, message_id, user_id)
-    _author_or_owner(message, guild, user_id, "pin a message")
+    """Pin (the author, or MANAGE_MESSAGES), at most ``max_pins_per_channel``; idempotent."""
+    message, found = await _own_or_managed(tx, user_id, message_id)
+    require_not_timed_out(found)
+    channel = found.channel
     if not message.pinned:
         # Serialize pinners of one channel on PostgreSQL so the cap holds under races.
         await tx.session.execute(
@@ -454,20 +482,24 @@ async def pin(tx: Tx, user_id: int, message_id: int) -> dict[str, Any]:
             )
         message.pinned = True
         await tx.session.flush()
-        await audit.record(tx, guild.id, user_id, "message_pin", message.id, _pin_change(False))
+        await audit.record(
+            tx, found.guild.id, user_id, "message_pin", message.id, _pin_change(False)
+        )
         room = room_of(message)
         tx.emit(room, "message_pinned", {"message_id": message.id, "room": room})
     return await serialize_message(tx.session, message)
 
 
 async def unpin(tx: Tx, user_id: int, message_id: int) -> dict[str, Any]:
-    """Unpin (author or guild owner); idempotent."""
-    message, _, guild = await message_for_member(tx, message_id, user_id)
-    _author_or_owner(message, guild, user_id, "unpin a message")
+    """Unpin (the author, or MANAGE_MESSAGES); idempotent."""
+    message, found = await _own_or_managed(tx, user_id, message_id)
+    require_not_timed_out(found)
     if message.pinned:
         message.pinned = False
         await tx.session.flush()
-        await audit.record(tx, guild.id, user_id, "message_unpin", message.id, _pin_change(True))
+        await audit.record(
+            tx, found.guild.id, user_id, "message_unpin", message.id, _pin_change(True)
+        )
         room = room_of(message)
         tx.emit(room, "message_unpinned", {"message_id": message.id, "room": room})
     return await serialize_message(tx.session, message)
@@ -478,8 +510,12 @@ async def _username(tx: Tx, user_id: int) -> str | None:
 
 
 async def add_reaction(tx: Tx, user_id: int, message_id: int, emoji: str) -> dict[str, Any]:
-    """React (any member); idempotent. Emits ``reaction_added`` when it is new."""
-    message, _, guild = await message_for_member(tx, message_id, user_id)
+    """React (ADD_REACTIONS; joining a reaction already on the message needs only
+    VIEW_CHANNEL); idempotent. Emits ``reaction_added`` when it is new."""
+    found = await require_message_access(tx, message_id, user_id)
+    message, guild = found.message, found.guild
+    assert message is not None
+    require_not_timed_out(found)
     if not isinstance(emoji, str):
         raise invalid("emoji", "emoji must be a string")
     emoji = await check_emoji(tx, guild.id, emoji)
@@ -492,6 +528,8 @@ async def add_reaction(tx: Tx, user_id: int, message_id: int, emoji: str) -> dic
         .scalars()
         .all()
     )
+    if emoji not in used:
+        check(found, Permission.ADD_REACTIONS)
     if emoji not in used and len(used) >= MAX_REACTIONS_PER_MESSAGE:
         raise AppError(
             "LIMIT_REACHED", 400, f"At most {MAX_REACTIONS_PER_MESSAGE} different reactions"
@@ -513,7 +551,8 @@ async def add_reaction(tx: Tx, user_id: int, message_id: int, emoji: str) -> dic
 
 async def remove_reaction(tx: Tx, user_id: int, message_id: int, emoji: str) -> dict[str, Any]:
     """Take one's own reaction back; idempotent. Emits ``reaction_removed`` when it was there."""
-    message, _, _ = await message_for_member(tx, message_id, user_id)
+    message = (await require_message_access(tx, message_id, user_id)).message
+    assert message is not None
     # NUL: in no stored reaction (they are checked emojis), and PostgreSQL text cannot hold one.
     if not isinstance(emoji, str) or not emoji or len(emoji) > 64 or "\x00" in emoji:
         raise invalid("emoji", "emoji must be 1-64 characters")

@@ -8,19 +8,23 @@ from guildhall.models.message import Attachment, Message, Reaction
 from guildhall.models.moderation import AuditLogEntry, Ban
 from guildhall.models.poll import Poll, PollOption, PollVote
 from guildhall.models.readstate import MessageEdit, MessageMention, MessageRoleMention, ReadState
+from guildhall.models.role import EVERYONE_POSITION, ChannelOverwrite, MemberRole, Role
 from guildhall.models.user import FriendRequest, Friendship, PasswordReset, Session, User
 
 __all__ = [
+    "EVERYONE_POSITION",
     "Attachment",
     "AuditLogEntry",
     "Ban",
     "Channel",
+    "ChannelOverwrite",
     "Emoji",
     "FriendRequest",
     "Friendship",
     "Guild",
     "Invite",
     "Member",
+    "MemberRole",
     "Message",
     "MessageEdit",
     "MessageMention",
@@ -31,6 +35,7 @@ __all__ = [
     "PollVote",
     "Reaction",
     "ReadState",
+    "Role",
     "Session",
     "Sticker",
     "Upload",

@@ -33,7 +33,8 @@ class Member(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # A timeout (contract section 14): until then the member may read but not speak.
+    # Timeout (section 14): until then the member may read but not send, react,
+    # type, pin, vote, edit or invite (403 MEMBER_TIMED_OUT, enforced by the resolver).
     communication_disabled_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # The newest message id of the whole database when the member joined (set by a
     # trigger, migration 0008): messages up to it count as read in every channel of

@@ -20,7 +20,7 @@ from guildhall.db import Tx
 from guildhall.errors import AppError, invalid
 from guildhall.events import guild_room
 from guildhall.guilds.access import is_member
-from guildhall.guilds.service import remove_member
+from guildhall.guilds.service import member_out, remove_member
 from guildhall.kit.time import iso, utcnow
 from guildhall.kit.validation import clean_text
 from guildhall.messages.service import delete_many
@@ -28,7 +28,7 @@ from guildhall.messages.sql import insert_ignore
 from guildhall.models import Ban, Guild, Member, Message, User
 from guildhall.permissions.bits import Permission
 from guildhall.permissions.resolver import insufficient, require_guild_permission, top_role_position
-from guildhall.users.service import lock_users, public_user, statuses, user_fields
+from guildhall.users.service import lock_users, public_user
 
 MAX_DELETE_MESSAGE_SECONDS = 7 * 24 * 3600
 MAX_TIMEOUT = timedelta(days=28)
@@ -188,19 +188,6 @@ def parse_until(raw: str | None) -> datetime | None:
     return until
 
 
-async def member_view(tx: Tx, member: Member) -> dict[str, Any]:
-    """A member as the members list shows it, with ``communication_disabled_until``."""
-    user = await tx.session.get(User, member.user_id)
-    assert user is not None
-    status = await statuses(tx.rt, [user.id])
-    return {
-        **user_fields(user),
-        "status": status[user.id],
-        "joined_at": iso(member.joined_at),
-        "communication_disabled_until": iso(member.communication_disabled_until),
-    }
-
-
 async def timeout(
     tx: Tx, actor_id: int, guild_id: int, target_id: int, until_raw: str | None
 ) -> dict[str, Any]:
@@ -214,7 +201,7 @@ async def timeout(
     old = iso(member.communication_disabled_until)
     member.communication_disabled_until = until
     await tx.session.flush()
-    view = await member_view(tx, member)
+    view = await member_out(tx, guild_id, target_id)  # the members list's shape, guild_id too
     await audit.record(
         tx,
         guild_id,
@@ -223,5 +210,5 @@ async def timeout(
         target_id,
         [audit.change("communication_disabled_until", old, view["communication_disabled_until"])],
     )
-    tx.emit(guild_room(guild_id), "member_updated", {**view, "guild_id": guild_id})
+    tx.emit(guild_room(guild_id), "member_updated", view)
     return view

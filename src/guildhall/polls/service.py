@@ -12,12 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from guildhall.db import Tx
 from guildhall.errors import AppError, forbidden, invalid
 from guildhall.events import channel_room
-from guildhall.guilds.access import message_for_member
 from guildhall.kit.parse import string_id
 from guildhall.kit.time import utcnow
 from guildhall.kit.validation import clean_text
 from guildhall.messages.sql import insert_ignore
 from guildhall.models import Message, Poll, PollOption, PollVote
+from guildhall.permissions.resolver import require_message_access, require_not_timed_out
 from guildhall.polls.serialize import serialize_polls, user_votes
 
 MIN_OPTIONS = 2
@@ -54,9 +54,12 @@ async def create(
     expires_hours: int = 24,
 ) -> dict[str, Any]:
     """Attach a poll to one's own message; a message holds at most one (409)."""
-    message, _, _ = await message_for_member(tx, message_id, user_id)
+    found = await require_message_access(tx, message_id, user_id)
+    message = found.message
+    assert message is not None
     if message.author_id != user_id:
         raise forbidden("INSUFFICIENT_PERMISSIONS", "Only the message author can add a poll")
+    require_not_timed_out(found)
     question = clean_text(question, "question", 1, MAX_QUESTION)
     if len(options) > MAX_OPTIONS:
         raise AppError("LIMIT_REACHED", 400, f"At most {MAX_OPTIONS} options", {"field": "options"})
@@ -98,7 +101,10 @@ async def _open_poll(tx: Tx, user_id: int, poll_id: str) -> tuple[Poll, Message]
     poll = await tx.session.scalar(select(Poll).where(Poll.id == poll_id).with_for_update())
     if poll is None:
         raise _not_found()
-    message, _, _ = await message_for_member(tx, poll.message_id, user_id)
+    found = await require_message_access(tx, poll.message_id, user_id)
+    message = found.message
+    assert message is not None
+    require_not_timed_out(found)  # voting and retracting are both votes
     if poll.expires_at <= utcnow():
         raise AppError("POLL_EXPIRED", 400, "This poll has ended")
     return poll, message
@@ -161,7 +167,8 @@ async def retract(tx: Tx, user_id: int, poll_id: str) -> dict[str, Any]:
 
 async def for_message(tx: Tx, user_id: int, message_id: int) -> dict[str, Any]:
     """The message's poll plus ``user_votes``; 404 POLL_NOT_FOUND when it has none."""
-    message, _, _ = await message_for_member(tx, message_id, user_id)
+    message = (await require_message_access(tx, message_id, user_id)).message
+    assert message is not None
     poll = await tx.session.scalar(select(Poll).where(Poll.message_id == message.id))
     if poll is None:
         raise _not_found()

@@ -17,15 +17,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
 
 from guildhall.auth import service as auth_service
 from guildhall.db import Tx
 from guildhall.errors import AppError, invalid, missing
 from guildhall.events import Event
-from guildhall.guilds.access import channel_for_member, message_for_member
+from guildhall.guilds.access import message_for_member
 from guildhall.kit.parse import int_id
 from guildhall.messages import service as messages
+from guildhall.models import Member
 from guildhall.observability import SOCKET_EVENTS
+from guildhall.permissions.bits import Permission
+from guildhall.permissions.resolver import is_timed_out, require_channel_permission, timed_out
 from guildhall.readstates import service as readstates
 from guildhall.realtime.schemas import (
     AckIn,
@@ -165,8 +169,9 @@ class Dispatcher:
 
 
 async def channel_in_room(tx: Tx, guild_id: int, channel_id: int, user_id: int) -> None:
-    """The room's channel exists, is in the room's guild, and the user is a member."""
-    channel, _ = await channel_for_member(tx, channel_id, user_id)
+    """The room's channel exists, is in the room's guild, and the member may see it
+    (VIEW_CHANNEL: rooms follow permissions, so delivery needs no check per event)."""
+    channel, _ = await require_channel_permission(tx, channel_id, user_id, Permission.VIEW_CHANNEL)
     if channel.guild_id != guild_id:
         raise AppError("CHANNEL_NOT_FOUND", 404, "Channel not found")
 
@@ -283,6 +288,16 @@ async def _typing(call: Call, body: RoomIn, event: str) -> None:
     # the guild (or the channel's deletion) takes the socket out of it.
     if not call.server.in_room(call.sid, body.room):
         raise AppError("NOT_CHANNEL_MEMBER", 403, "Join the room first")
+    guild_id, _ = parse_channel_room(body.room)
+    async with call.rt.transaction(write=False) as tx:
+        until = await tx.session.scalar(
+            select(Member.communication_disabled_until).where(
+                Member.guild_id == guild_id, Member.user_id == call.user.user_id
+            )
+        )
+    # Being in the room proved VIEW_CHANNEL; only the timeout is left to check.
+    if is_timed_out(until):
+        raise timed_out()
     data = {"username": call.user.username, "user_id": call.user.user_id, "room": body.room}
     if call.rt.bus is not None:
         await call.rt.bus.publish([Event(body.room, event, data, skip_sid=call.sid)])

@@ -27,7 +27,7 @@ from guildhall.guilds.access import guild_for_member
 from guildhall.kit.time import iso
 from guildhall.models import Attachment, Channel, Message, Poll, Upload, User
 from guildhall.permissions.bits import Permission
-from guildhall.permissions.resolver import require_channel_permission, visible_channel_ids
+from guildhall.permissions.resolver import require_channel_access, visible_channel_ids
 from guildhall.search.engines import highlights, link_predicate, match, probe_pays, words
 
 MAX_QUERY_LENGTH = 200
@@ -229,19 +229,20 @@ async def search_messages(tx: Tx, user_id: int, f: SearchFilters) -> list[dict[s
 
 async def _visible_scope(tx: Tx, user_id: int, f: SearchFilters) -> set[int]:
     """The channels this search may read: the caller's visible ones, narrowed by
-    ``guild_id``/``channel_id``. A named guild or channel the caller cannot read is
-    an error (404 / 403), as everywhere else."""
+    ``guild_id``/``channel_id``. A named guild or channel the caller cannot see is
+    an error (404 / 403), as everywhere else; one whose history they may not read
+    (READ_MESSAGE_HISTORY) holds no hits for them."""
+    history = Permission.READ_MESSAGE_HISTORY
     if f.channel_id is not None:
-        channel, _ = await require_channel_permission(
-            tx, f.channel_id, user_id, Permission.VIEW_CHANNEL
-        )
+        found = await require_channel_access(tx, f.channel_id, user_id, Permission.VIEW_CHANNEL)
+        channel = found.channel
         if f.guild_id is not None and channel.guild_id != f.guild_id:
             await guild_for_member(tx, f.guild_id, user_id)
             return set()
-        return {channel.id}
+        return {channel.id} if history in found.permissions else set()
     if f.guild_id is not None:
         await guild_for_member(tx, f.guild_id, user_id)
-    return await visible_channel_ids(tx, user_id, f.guild_id)
+    return await visible_channel_ids(tx, user_id, f.guild_id, need=history)
 
 
 async def _scope_is_small(tx: Tx, channels: set[int]) -> bool:

@@ -67,7 +67,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_audit_log_created_at", ["created_at"], unique=False)
         batch_op.create_index("ix_audit_log_user_id", ["user_id"], unique=False)
 
-    # DUPLICATE of 0005_roles: integrator keeps one
+    # The timeout (section 14): until then the member may read but not speak.
     with op.batch_alter_table("members", schema=None) as batch_op:
         batch_op.add_column(sa.Column("communication_disabled_until", sa.DateTime(), nullable=True))
 
@@ -82,7 +82,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.drop_index("ix_messages_author_guild_created")
-    # DUPLICATE of 0005_roles: integrator keeps one
+    # The timeout (section 14): until then the member may read but not speak.
     with op.batch_alter_table("members", schema=None) as batch_op:
         batch_op.drop_column("communication_disabled_until")
     op.drop_table("audit_log")

@@ -1,0 +1,1 @@
+"""Roles, member roles and channel permission overwrites (contract section 13)."""

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
+
+from guildhall.auth.schemas import StrictBody
+from guildhall.kit.openapi import Read
+
+# Permissions travel as decimal strings (JSON numbers lose bits past 2^53).
+PermissionString = str
+_PERMS = Field(
+    None,
+    json_schema_extra={"type": "string", "pattern": "^[0-9]{1,20}$"},
+    description="Permission bits as a decimal string",
+)
+
+
+class RoleCreate(StrictBody):
+    """``name`` 1-100 characters; the rest optional."""
+
+    name: str
+    permissions: PermissionString | SkipJsonSchema[None] = _PERMS
+    color: int | SkipJsonSchema[None] = None
+    hoist: bool | SkipJsonSchema[None] = None
+    mentionable: bool | SkipJsonSchema[None] = None
+
+
+class RoleUpdate(StrictBody):
+    """Any subset; ``position`` 1 … the highest moves the role there."""
+
+    name: str | SkipJsonSchema[None] = None
+    permissions: PermissionString | SkipJsonSchema[None] = _PERMS
+    color: int | SkipJsonSchema[None] = None
+    hoist: bool | SkipJsonSchema[None] = None
+    mentionable: bool | SkipJsonSchema[None] = None
+    position: int | SkipJsonSchema[None] = None
+
+
+class OverwriteIn(StrictBody):
+    """One channel overwrite: its target's kind and the bits it allows and denies."""
+
+    type: str = Field(json_schema_extra={"enum": ["role", "member"]})
+    allow: PermissionString | SkipJsonSchema[None] = _PERMS
+    deny: PermissionString | SkipJsonSchema[None] = _PERMS
+
+
+# Answers (documentation only: see ``kit/openapi.py``).
+
+
+class RoleRead(Read):
+    id: int
+    guild_id: int
+    name: str
+    permissions: str
+    position: int
+    color: int
+    hoist: bool
+    mentionable: bool
+    created_at: datetime
+
+
+class MemberWithRoles(Read):
+    id: int
+    username: str
+    avatar: str | None
+    joined_at: datetime
+    roles: list[int]
+    communication_disabled_until: datetime | None
+    guild_id: int
