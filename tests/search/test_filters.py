@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import update
 
 from guildhall.models import Message
-from guildhall.permissions import resolver
 from guildhall.permissions.bits import Permission
 from guildhall.search import service
 from tests.conftest import assert_error
@@ -281,25 +280,32 @@ class TestVisibility:
         ):
             assert await ids(world.alice, **params) == [], params
 
-    async def test_a_channel_the_resolver_hides_never_appears(self, world, monkeypatch):
+    async def test_a_channel_hidden_by_an_overwrite_never_appears(self, world):
+        """A real overwrite: @everyone denied VIEW_CHANNEL in one channel, and
+        READ_MESSAGE_HISTORY in another (visible, but its history holds no hits)."""
         hidden = await make_channel(world.alice, world.guild_id, "staff")
+        unread = await make_channel(world.alice, world.guild_id, "news")
         await post(world.alice, hidden, "staff only")
+        await post(world.alice, unread, "staff news")
         shown = await world.send(world.alice, "staff meeting moved")
-        real = resolver.visible_channel_ids
-
-        async def without_hidden(tx, user_id, guild_id=None):
-            return await real(tx, user_id, guild_id) - {hidden}
-
-        async def no_view(tx, channel, guild, user_id):
-            perms = await resolver.guild_permissions(tx, guild, user_id)
-            return perms & ~Permission.VIEW_CHANNEL if channel.id == hidden else perms
-
-        monkeypatch.setattr(service, "visible_channel_ids", without_hidden)
-        monkeypatch.setattr(resolver, "channel_permissions", no_view)
+        roles = (await world.alice.get(f"/api/guilds/{world.guild_id}/roles")).json()
+        everyone = next(r["id"] for r in roles if r["position"] == 0)
+        for channel, denied in (
+            (hidden, Permission.VIEW_CHANNEL),
+            (unread, Permission.READ_MESSAGE_HISTORY),
+        ):
+            r = await world.alice.put(
+                f"/api/channels/{channel}/permissions/{everyone}",
+                json={"type": "role", "allow": "0", "deny": str(int(denied))},
+            )
+            assert r.status_code == 200, r.text
         assert await ids(world.bob, q="staff") == [shown["id"]]
         assert await ids(world.bob, guild_id=world.guild_id) == [shown["id"]]
+        assert await ids(world.bob, q="staff", channel_id=unread) == []
         r = await world.bob.get(URL, params={"q": "staff", "channel_id": hidden})
         assert_error(r, 403, "INSUFFICIENT_PERMISSIONS")
+        # The owner sees everything.
+        assert len(await ids(world.alice, q="staff")) == 3
 
     async def test_one_letter_prefix_in_no_guild_answers_empty_without_the_index(
         self, world, monkeypatch

@@ -191,7 +191,7 @@ async def send(
         nonce=key,
         reply_to_id=replied[1]["id"] if replied else None,
     )
-    mentions.apply(message, found)
+    mentions.apply(message, mentioned)
     if key is None:
         tx.session.add(message)
         await tx.session.flush()
