@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     sqlite_synchronous: str = "NORMAL"
     log_json: bool = False
 
+    # Sockets (contract section 19): an unauthenticated socket is closed after this
+    # many seconds; at most this many unauthenticated sockets per client address.
+    socket_auth_timeout: float = Field(10, gt=0)
+    sockets_per_ip: int = Field(100, ge=1)
+
     @model_validator(mode="after")
     def _s3_needs_a_bucket(self) -> Settings:
         if self.storage == "s3" and not self.s3_bucket:

@@ -26,6 +26,7 @@ from guildhall.guilds.access import channel_for_member, message_for_member
 from guildhall.kit.parse import int_id
 from guildhall.messages import service as messages
 from guildhall.observability import SOCKET_EVENTS
+from guildhall.realtime.guard import client_ip
 from guildhall.realtime.schemas import (
     MessageRefIn,
     ReactionIn,
@@ -145,10 +146,7 @@ class Dispatcher:
             key = user.user_id
         else:  # not signed in yet: count per address, so new sockets gain nothing
             environ = self.server.sio.get_environ(sid) or {}
-            client = (environ.get("asgi.scope") or {}).get("client")
-            key = "ip:" + self.server.rt.limits.client_ip(
-                client[0] if client else None, environ.get("HTTP_X_FORWARDED_FOR")
-            )
+            key = "ip:" + client_ip(self.server.rt.limits, environ)
         verdict = await limit.hit(key)
         if verdict is not None and not verdict.allowed:
             raise AppError(
