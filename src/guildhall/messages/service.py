@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from guildhall.db import Tx
 from guildhall.errors import AppError, forbidden, invalid, missing
 from guildhall.events import channel_room
+from guildhall.files import service as files_service
 from guildhall.files.storage import is_public_path
 from guildhall.guilds.access import channel_for_author, channel_for_member, message_for_member
 from guildhall.kit.time import utcnow
@@ -91,7 +92,11 @@ async def _owned_uploads(tx: Tx, user_id: int, paths: list[str]) -> list[Upload]
     rows = (
         (
             await tx.session.execute(
-                select(Upload).where(Upload.path.in_(paths), Upload.owner_id == user_id)
+                select(Upload)
+                .where(Upload.path.in_(paths), Upload.owner_id == user_id)
+                # Shared lock: a deletion of the upload (its last message went,
+                # or it expired unattached) waits for this send, or wins first.
+                .with_for_update(read=True)
             )
         )
         .scalars()
@@ -179,7 +184,7 @@ async def send(
         await tx.session.flush()
     await _enforce_retention(tx, channel, message.id)
     # Built here, not read back: a new message has no reactions and no poll yet.
-    files_out = [file_entry(u.filename, u.path, u.size, u.mimetype) for u in uploads]
+    files_out = [file_entry(u.filename, u.path, u.size, u.mimetype, u.preview) for u in uploads]
     data = message_dict(message, username, avatar, files_out, reactions=[], poll=None)
     tx.emit(room_of(message), "new_message", data)
     return data
@@ -219,6 +224,9 @@ async def _enforce_retention(tx: Tx, channel: Channel, keep_id: int) -> None:
     )
     if not victims:
         return
+    files_service.delete_after_commit(
+        tx, await files_service.release_uploads(tx, lambda m: m.id.in_(victims))
+    )
     await tx.session.execute(
         sql_delete(Message)
         .where(Message.id.in_(victims))
@@ -361,6 +369,10 @@ async def delete(tx: Tx, user_id: int, message_id: int) -> None:
     """Delete (author or guild owner); emits ``message_deleted``."""
     message, _, guild = await message_for_member(tx, message_id, user_id)
     _author_or_owner(message, guild, user_id, "delete a message")
+    mid = message.id
+    files_service.delete_after_commit(
+        tx, await files_service.release_uploads(tx, lambda m: m.id == mid)
+    )
     await tx.session.execute(sql_delete(Message).where(Message.id == message.id))
     room = room_of(message)
     tx.emit(
