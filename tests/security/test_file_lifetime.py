@@ -16,6 +16,7 @@ import requests
 from tests.e2e.conftest import ServerProcess, register, spawn_server  # noqa: F401 (fixture)
 from tests.files import samples
 from tests.files.s3server import MotoServer, shared_server
+from tests.security.patient import patient_start  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.e2e
 

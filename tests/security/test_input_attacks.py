@@ -13,6 +13,7 @@ from PIL import Image
 
 from tests.e2e.conftest import live, register, spawn_server  # noqa: F401 (fixtures)
 from tests.files import samples
+from tests.security.patient import patient_start  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -128,7 +129,7 @@ class TestInvites:
         assert [i["code"] for i in older] == codes[1:3]
         oldest = alice.get(url, params={"before": codes[1]}).json()
         assert [i["code"] for i in oldest] == codes[:1]
-        for bad in [{"before": "nope"}, {"before": "x\n"}, {"limit": "x"}, {"limit": "-1"}]:
+        for bad in [{"before": "nope"}, {"before": "x\n"}, {"limit": "x"}, {"limit": "1.5"}]:
             r = alice.get(url, params=bad)
             assert r.status_code == 400 and r.json()["code"] == "INVALID_INPUT", (bad, r.text)
         other = alice.post(f"{live.url}/api/guilds", json={"name": "H"}).json()["id"]

@@ -18,6 +18,7 @@ import socketio
 import websocket
 
 from tests.e2e.conftest import ServerProcess, register, spawn_server  # noqa: F401 (fixture)
+from tests.security.patient import patient_start  # noqa: F401 (fixture)
 from tests.security.test_hostile_http import rss_kb
 
 pytestmark = pytest.mark.e2e
