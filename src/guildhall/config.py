@@ -83,6 +83,14 @@ class Settings(BaseSettings):
         ]
 
     @model_validator(mode="after")
+    def _metrics_allow_is_networks(self) -> Settings:
+        try:
+            self.metrics_networks  # noqa: B018 (parsed now: a typo stops the start, not /metrics)
+        except ValueError as exc:
+            raise ValueError(f"GUILDHALL_METRICS_ALLOW: {exc}") from None
+        return self
+
+    @model_validator(mode="after")
     def _s3_needs_a_bucket(self) -> Settings:
         if self.storage == "s3" and not self.s3_bucket:
             raise ValueError("GUILDHALL_STORAGE=s3 needs GUILDHALL_S3_BUCKET")
