@@ -6,6 +6,7 @@ limit) → Socket.IO on ``/socket.io/`` → FastAPI (REST, uploads, the web clie
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -22,6 +23,7 @@ from guildhall.channels.router import router as channels_router
 from guildhall.config import Settings
 from guildhall.emojis.router import router as emojis_router
 from guildhall.errors import install_error_handlers
+from guildhall.files import service as files_service
 from guildhall.files.router import router as files_router
 from guildhall.files.router import uploads_router
 from guildhall.files.storage import start_storage
@@ -84,6 +86,7 @@ async def start(rt: Runtime, realtime: RealtimeServer) -> None:
                 "run `guildhall db upgrade`"
             )
     await start_storage(rt)
+    rt.extras["upload_sweeper"] = asyncio.create_task(files_service.sweep_forever(rt))
     if rt.settings.redis_url:
         ns = rt.settings.redis_namespace
         bus = RedisBus(rt.settings.redis_url, ns)
@@ -96,6 +99,9 @@ async def start(rt: Runtime, realtime: RealtimeServer) -> None:
 
 
 async def stop(rt: Runtime) -> None:
+    sweeper = rt.extras.pop("upload_sweeper", None)
+    if sweeper is not None:
+        sweeper.cancel()
     if rt.bus is not None:
         await rt.bus.stop()
     if isinstance(rt.presence, RedisPresence):

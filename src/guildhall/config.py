@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -77,6 +78,34 @@ class Settings(BaseSettings):
     login_failure_limit: str = "10/15 minutes"
     session_idle_days: int = Field(30, ge=1)
     max_sessions_per_user: int = Field(100, ge=1)
+    # Sockets (contract section 19): an unauthenticated socket is closed after this
+    # many seconds; at most this many unauthenticated sockets per client address.
+    socket_auth_timeout: float = Field(10, gt=0)
+    sockets_per_ip: int = Field(100, ge=1)
+    # An upload never attached to a message is deleted after this many hours, by a
+    # sweep every ``upload_sweep_seconds`` on each node (safe to run on all of them).
+    unattached_upload_hours: float = Field(24, gt=0)
+    upload_sweep_seconds: float = Field(3600, gt=0)
+    max_invites_per_guild: int = Field(1000, ge=1)
+    # Who may read /metrics: comma-separated addresses or networks (the client
+    # address as for rate limits, trusted proxies included); empty = anyone.
+    metrics_allow: str = ""
+
+    @property
+    def metrics_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [
+            ipaddress.ip_network(n.strip(), strict=False)
+            for n in self.metrics_allow.split(",")
+            if n.strip()
+        ]
+
+    @model_validator(mode="after")
+    def _metrics_allow_is_networks(self) -> Settings:
+        try:
+            self.metrics_networks  # noqa: B018 (parsed now: a typo stops the start, not /metrics)
+        except ValueError as exc:
+            raise ValueError(f"GUILDHALL_METRICS_ALLOW: {exc}") from None
+        return self
 
     @model_validator(mode="after")
     def _s3_needs_a_bucket(self) -> Settings:

@@ -22,9 +22,11 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 # The web client is same-origin only; API answers are data, never documents.
+# ``connect-src 'self'`` covers the same origin's ws:/wss: (CSP 3); the former
+# ``ws: wss:`` let injected script open a socket to any host.
 DEFAULT_CSP = (
     b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    b"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; "
+    b"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
     b"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 

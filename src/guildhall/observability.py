@@ -7,6 +7,7 @@ Prometheus text format; expose it only to your monitoring network.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 from typing import Any
@@ -15,6 +16,7 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import text
 
+from guildhall.errors import AppError
 from guildhall.events import Event, is_control
 from guildhall.kit.responses import JSONResponse
 
@@ -131,5 +133,20 @@ async def readyz(request: Request) -> Response:
 
 
 @router.get("/metrics")
-async def metrics() -> Response:
+async def metrics(request: Request) -> Response:
+    """Prometheus text; with ``GUILDHALL_METRICS_ALLOW`` set, only for those
+    addresses (others get the 404 of an unknown path: nothing to probe)."""
+    rt = request.app.state.rt
+    allowed = rt.settings.metrics_networks
+    if allowed:
+        client = rt.limits.client_ip(
+            request.client.host if request.client else None,
+            request.headers.get("x-forwarded-for"),
+        )
+        try:
+            address = ipaddress.ip_address(client)
+        except ValueError:
+            address = None
+        if address is None or not any(address in net for net in allowed):
+            raise AppError("NOT_FOUND", 404, "Not found")
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -26,6 +26,7 @@ class TestUploadAccepts:
             "path": body["path"],
             "size": len(data),
             "mimetype": mimetype,
+            "preview": mimetype.startswith("image/"),  # small images only
         }
         assert body["path"].startswith("uploads/") and body["path"].endswith("/" + name)
         assert await upload_rows(rt) == 1

@@ -46,7 +46,7 @@ async def make_upload(client: Any, filename: str = "image.png") -> dict[str, Any
     body = png_bytes() if filename.endswith(".png") else b"some notes\n"
     r = await client.post("/api/upload", files={"file": (filename, body)})
     assert r.status_code == 201, r.text
-    return {k: r.json()[k] for k in ("filename", "path", "size", "mimetype")}
+    return {k: r.json()[k] for k in ("filename", "path", "size", "mimetype", "preview")}
 
 
 async def make_emoji(owner: Any, guild_id: int, name: str) -> None:

@@ -105,12 +105,21 @@ class TestDeleteMessage:
         history = (await world.bob.get(f"/api/channels/{world.channel_id}/messages")).json()
         assert len(history["messages"]) == 1
 
-    async def test_delete_keeps_the_upload_rows_usable(self, world):
+    async def test_delete_deletes_an_upload_no_other_message_holds(self, world):
+        """Contract section 19 (tests/security/test_file_lifetime.py attacks it)."""
         up = await make_upload(world.bob)
+        kept = await world.send(world.bob, "x", files=[up["path"]])
         m = await world.send(world.bob, "x", files=[up["path"]])
         await world.bob.delete(f"/api/messages/{m['id']}")
         again = await world.send(world.bob, "again", files=[up["path"]])
-        assert again["files"] == [up]
+        assert again["files"] == [up]  # still held by ``kept`` (and now ``again``)
+        for message in (kept, again):
+            await world.bob.delete(f"/api/messages/{message['id']}")
+        r = await world.bob.post(
+            f"/api/channels/{world.channel_id}/messages",
+            json={"content": "once more", "files": [up["path"]]},
+        )
+        assert r.status_code == 400 and r.json()["code"] == "INVALID_INPUT"
 
 
 class TestPins:

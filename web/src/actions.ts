@@ -326,7 +326,7 @@ export function newNonce(): string {
 }
 
 export async function sendMessage(channelId: number, content: string,
-  files: { path: string; filename: string; size: number; mimetype: string }[] = [],
+  files: { path: string; filename: string; size: number; mimetype: string; preview?: boolean }[] = [],
   nonce = newNonce()): Promise<Message | undefined> {
   const me = getState().me!;
   const ch = findChannel(channelId);

@@ -29,6 +29,7 @@ export interface Upload {
   progress: number;
   path?: string;
   mimetype?: string;
+  preview?: boolean;
   size?: number;
   error?: string;
 }

@@ -41,6 +41,8 @@ export interface FileRef {
   path: string;
   size: number;
   mimetype: string;
+  /** false: an image too large to preview (over 40 MP) or not an image: shown as a file. */
+  preview?: boolean;
 }
 
 export interface Reaction {

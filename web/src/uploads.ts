@@ -21,7 +21,7 @@ export async function startUpload(channelId: number, file: File): Promise<void> 
     try {
       const ref = await api.upload(file, name, (p) => patch(channelId, id, { progress: p }));
       patch(channelId, id, { progress: 1, path: ref.path, name: ref.filename, size: ref.size,
-        mimetype: ref.mimetype });
+        mimetype: ref.mimetype, preview: ref.preview });
       return;
     } catch (e) {
       if (e instanceof ApiError && e.status === 429 && attempt < 3) {
@@ -48,7 +48,7 @@ export function takeReady(channelId: number) {
   setState((s) => ({ uploads: { ...s.uploads,
     [channelId]: (s.uploads[channelId] ?? []).filter((u) => !u.path) } }));
   return ready.map((u) => ({ path: u.path!, filename: u.name, size: u.size ?? 0,
-    mimetype: u.mimetype ?? "" }));
+    mimetype: u.mimetype ?? "", preview: u.preview }));
 }
 
 export function uploadsBusy(channelId: number): boolean {

@@ -10,19 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, exists, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import delete, func, select
 
 from guildhall.audit import service as audit
 from guildhall.channels.schemas import CHANNEL_TYPES, ChannelUpdate
 from guildhall.db import Tx
 from guildhall.errors import AppError, invalid
 from guildhall.events import LEAVE_ROOMS, channel_room, guild_room
+from guildhall.files import service as files_service
 from guildhall.files import storage
 from guildhall.guilds.access import guild_for_member, lock_guild
 from guildhall.kit.time import iso
 from guildhall.kit.validation import clean_text
-from guildhall.models import Attachment, Channel, ChannelOverwrite, Message, Upload
+from guildhall.models import Channel, ChannelOverwrite
 from guildhall.permissions.bits import Permission
 from guildhall.permissions.resolver import (
     channel_overwrites,
@@ -234,24 +234,4 @@ async def purge_message_files(tx: Tx, channel_ids: Sequence[int]) -> list[str]:
     if not channel_ids:
         return []
     ids = list(channel_ids)
-    other_attachment, other_message = aliased(Attachment), aliased(Message)
-    used_elsewhere = (
-        exists()
-        .where(other_attachment.upload_id == Upload.id)
-        .where(other_message.id == other_attachment.message_id)
-        .where(other_message.channel_id.not_in(ids))
-    )
-    rows = (
-        await tx.session.execute(
-            select(Upload.id, Upload.path)
-            .join(Attachment, Attachment.upload_id == Upload.id)
-            .join(Message, Message.id == Attachment.message_id)
-            .where(Message.channel_id.in_(ids), ~used_elsewhere)
-            .distinct()
-        )
-    ).all()
-    upload_ids = [r.id for r in rows]
-    for i in range(0, len(upload_ids), _DELETE_CHUNK):
-        chunk = upload_ids[i : i + _DELETE_CHUNK]
-        await tx.session.execute(delete(Upload).where(Upload.id.in_(chunk)))
-    return [r.path for r in rows]
+    return await files_service.release_uploads(tx, lambda m: m.channel_id.in_(ids))

@@ -12,3 +12,6 @@ class UploadRead(Read):
     path: str  # uploads/<unguessable>/<filename>, served at /<path>
     size: int
     mimetype: str  # sniffed from the bytes, not taken from the client
+    # Added: an image a client may preview inline (at most 40 megapixels); false
+    # for anything else, which clients show as a file to download.
+    preview: bool

@@ -25,7 +25,7 @@ from guildhall.files.storage import StoredFile
 # image viewers lay the picture out.
 FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'"
 CACHE_FOREVER = "public, max-age=31536000, immutable"
-_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d{0,18})\s*-\s*(\d{0,18})\s*$", re.IGNORECASE)
+_RANGE = re.compile(r"\s*bytes\s*=\s*(\d{0,18})\s*-\s*(\d{0,18})\s*", re.IGNORECASE | re.ASCII)
 _MAX_RANGE_HEADER = 100
 
 
@@ -51,7 +51,7 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     the whole file; raises 416 when the range starts past the end."""
     if not header or len(header) > _MAX_RANGE_HEADER or "," in header:
         return None
-    match = _RANGE.match(header)
+    match = _RANGE.fullmatch(header)
     if match is None:
         return None
     first, last = match.groups()

@@ -8,22 +8,26 @@ any transaction, and only the row insert holds one.
 from __future__ import annotations
 
 import logging
+import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import anyio
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, delete, exists, select
+from sqlalchemy.orm import aliased
 
 from guildhall.db import Tx
 from guildhall.errors import AppError, invalid, missing
 from guildhall.files import sniff, square
 from guildhall.files.multipart import FormFile
 from guildhall.files.names import safe_filename
-from guildhall.files.storage import Staged, StoredFile, is_public_path, storage_for
+from guildhall.files.storage import Staged, StoredFile, delete_paths, is_public_path, storage_for
 from guildhall.kit.parse import int_id
-from guildhall.models import Emoji, Guild, Sticker, Upload, User
+from guildhall.kit.time import utcnow
+from guildhall.models import Attachment, Emoji, Guild, Message, Sticker, Upload, User
 from guildhall.runtime import Runtime
 
 log = logging.getLogger("guildhall.files")
@@ -44,6 +48,7 @@ _IMAGE_MIMETYPES = {t.extension: t.mimetype for t in sniff.IMAGE_TYPES.values()}
 _IMAGE_TYPES_BY_MIMETYPE = frozenset(t.mimetype for t in sniff.IMAGE_TYPES.values())
 # Content checks are CPU- and memory-heavy (Pillow, JSON): few at a time.
 _CHECK_CONCURRENCY = 2
+_DELETE_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +106,7 @@ async def create_upload(
     """Accept a staged upload: sniff it, store it under an unguessable path and
     record it as the owner's, so that a message can attach it by ``path``."""
     file = require_file(file)
-    kind = await run_check(rt, sniff.sniff, staged.file, file.client_name)
+    kind, preview = await run_check(rt, sniff.sniff_upload, staged.file, file.client_name)
     filename = safe_filename(file.client_name, kind)
     path = f"uploads/{secrets.token_hex(16)}/{filename}"
     await storage_for(rt).save(staged, path)
@@ -113,6 +118,7 @@ async def create_upload(
                 size=file.size,
                 mimetype=kind.mimetype,
                 owner_id=owner_id,
+                preview=preview,
             )
             tx.session.add(upload)
     except BaseException:
@@ -122,11 +128,18 @@ async def create_upload(
 
 
 def upload_view(upload: Upload) -> dict[str, Any]:
+    return file_entry(upload.filename, upload.path, upload.size, upload.mimetype, upload.preview)
+
+
+def file_entry(filename: str, path: str, size: int, mimetype: str, preview: bool) -> dict[str, Any]:
+    """A file as clients see it (upload answers, messages); ``preview`` (added):
+    the client may show it inline, else it shows a file card."""
     return {
-        "filename": upload.filename,
-        "path": upload.path,
-        "size": upload.size,
-        "mimetype": upload.mimetype,
+        "filename": filename,
+        "path": path,
+        "size": size,
+        "mimetype": mimetype,
+        "preview": preview,
     }
 
 
@@ -154,13 +167,16 @@ async def describe(tx: Tx, public_path: str) -> Served | None:
         return Served(mimetype, parts[3], inline=True)
     row = (
         await tx.session.execute(
-            select(Upload.mimetype, Upload.filename).where(Upload.path == public_path)
+            select(Upload.mimetype, Upload.filename, Upload.preview).where(
+                Upload.path == public_path
+            )
         )
     ).first()
     if row is None:
         return None
-    mimetype, filename = row
-    return Served(mimetype, filename, inline=mimetype.startswith("image/"))
+    mimetype, filename, preview = row
+    # An image over the preview limit is a download (Content-Disposition: attachment).
+    return Served(mimetype, filename, inline=preview and mimetype.startswith("image/"))
 
 
 async def _describe_profile_image(tx: Tx, parts: list[str], public_path: str) -> Served | None:
@@ -240,3 +256,103 @@ async def open_stored(rt: Runtime, public_path: str) -> tuple[Served, StoredFile
         log.warning("%s is recorded but missing from storage", public_path)
         raise not_found()
     return served, stored
+
+
+# --- the lifetime of an upload (contract section 19) -------------------------------
+
+
+async def release_uploads(tx: Tx, doomed: Callable[[Any], ColumnElement[bool]]) -> list[str]:
+    """Before the messages matching ``doomed(Message)`` are deleted: delete the
+    uploads that only they hold and return their paths (the caller deletes those
+    from storage after commit, or calls :func:`delete_after_commit`).
+
+    The uploads are locked first (PostgreSQL): a send attaching one of them
+    meanwhile either commits before this looks for other holders (which then
+    sees it) or waits and finds the upload gone.
+    """
+    other_attachment, other_message = aliased(Attachment), aliased(Message)
+    held = (
+        select(Upload.id)
+        .join(Attachment, Attachment.upload_id == Upload.id)
+        .join(Message, Message.id == Attachment.message_id)
+        .where(doomed(Message))
+    )
+    candidates = list((await tx.session.execute(held.with_for_update(of=Upload))).scalars())
+    if not candidates:
+        return []
+    used_elsewhere = (
+        exists()
+        .where(other_attachment.upload_id == Upload.id)
+        .where(other_message.id == other_attachment.message_id)
+        .where(~doomed(other_message))
+    )
+    rows = (
+        await tx.session.execute(
+            select(Upload.id, Upload.path).where(Upload.id.in_(candidates), ~used_elsewhere)
+        )
+    ).all()
+    upload_ids = [r.id for r in rows]
+    for i in range(0, len(upload_ids), _DELETE_CHUNK):
+        chunk = upload_ids[i : i + _DELETE_CHUNK]
+        await tx.session.execute(delete(Upload).where(Upload.id.in_(chunk)))
+    return [r.path for r in rows]
+
+
+def delete_after_commit(tx: Tx, paths: list[str]) -> None:
+    """Delete stored files once the transaction that dropped their rows commits."""
+    if paths:
+        rt = tx.rt
+        tx.on_commit(lambda: delete_paths(rt, paths))
+
+
+async def delete_unattached(rt: Runtime, older_than: timedelta, batch: int = 500) -> int:
+    """Delete uploads never attached to anything, older than ``older_than``.
+
+    Safe on many nodes at once: each batch's rows are deleted by one transaction
+    (``DELETE ... RETURNING`` hands each row to exactly one node, the others see
+    it gone), and deleting a file twice is harmless anyway. Files go after the
+    commit, so a failed transaction never leaves a row without its file.
+    Returns how many were deleted.
+    """
+    cutoff = utcnow() - older_than
+    attached = exists().where(Attachment.upload_id == Upload.id)
+    total = 0
+    while True:
+        async with rt.transaction() as tx:
+            ids = (
+                select(Upload.id)
+                .where(Upload.created_at < cutoff, ~attached)
+                .order_by(Upload.id)
+                .limit(batch)
+            )
+            if not tx.rt.db.is_sqlite:  # nodes take different rows instead of waiting
+                ids = ids.with_for_update(skip_locked=True)
+            paths = list(
+                (
+                    await tx.session.execute(
+                        delete(Upload)
+                        .where(Upload.id.in_(ids.scalar_subquery()), ~attached)
+                        .returning(Upload.path)
+                        .execution_options(synchronize_session=False)
+                    )
+                ).scalars()
+            )
+            delete_after_commit(tx, paths)
+        total += len(paths)
+        if len(paths) < batch:
+            return total
+
+
+async def sweep_forever(rt: Runtime) -> None:
+    """The periodic clean-up of unattached uploads (started by ``app.start``)."""
+    settings = rt.settings
+    while True:
+        # Jitter: nodes started together do not sweep in lockstep.
+        await anyio.sleep(settings.upload_sweep_seconds * (0.9 + random.random() * 0.2))
+        try:
+            deleted = await delete_unattached(rt, timedelta(hours=settings.unattached_upload_hours))
+        except Exception as exc:  # the next sweep tries again
+            log.warning("unattached upload sweep failed: %s: %.200s", type(exc).__name__, exc)
+        else:
+            if deleted:
+                log.info("deleted %d unattached uploads", deleted)

@@ -33,6 +33,8 @@ from PIL import Image
 # guard is set to the same figure so that no decoder allocates beyond it.
 MAX_UPLOAD_PIXELS = 64 * 1024 * 1024
 Image.MAX_IMAGE_PIXELS = MAX_UPLOAD_PIXELS
+# Larger images are kept as downloads, never previewed (contract section 19).
+PREVIEW_MAX_PIXELS = 40_000_000
 
 HEAD_BYTES = 64 * 1024
 # Markup is looked for in the first KB of an image (where a browser that still
@@ -143,6 +145,13 @@ _STARTS_AS_MARKUP = re.compile(r"\A\s*<[A-Za-z!?]")
 
 def sniff(f: BinaryIO, filename: str | None = None) -> FileType:
     """The type of a non-empty upload, or :class:`Refused`."""
+    return sniff_upload(f, filename)[0]
+
+
+def sniff_upload(f: BinaryIO, filename: str | None = None) -> tuple[FileType, bool]:
+    """The type of a non-empty upload and whether clients may preview it: an image
+    of at most ``PREVIEW_MAX_PIXELS`` (a larger one, even a few KB of WebP, would
+    cost every viewer's browser hundreds of MB to decode). Else :class:`Refused`."""
     head = _read(f, 0, HEAD_BYTES)
     if not head:
         raise Refused("The file is empty")
@@ -151,8 +160,12 @@ def sniff(f: BinaryIO, filename: str | None = None) -> FileType:
 
     image = image_type(head)
     if image is not None:
-        inspect_image(f, frozenset({image.image_format or ""}), MAX_UPLOAD_PIXELS)
-        return image
+        info = inspect_image(f, frozenset({image.image_format or ""}), MAX_UPLOAD_PIXELS)
+        return image, info.width * info.height <= PREVIEW_MAX_PIXELS
+    return _not_an_image(f, head, filename), False
+
+
+def _not_an_image(f: BinaryIO, head: bytes, filename: str | None) -> FileType:
     if head.startswith(b"%PDF-"):
         return _pdf(f)
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from guildhall.audit import service as audit
 from guildhall.db import Tx
 from guildhall.errors import AppError, invalid
-from guildhall.guilds.access import guild_for_member, is_member
+from guildhall.guilds.access import guild_for_member, is_member, lock_guild
 from guildhall.guilds.service import add_member, check_guild_limit
 from guildhall.kit.ids import new_invite_code
 from guildhall.kit.time import iso, utcnow
@@ -27,6 +27,8 @@ from guildhall.users.service import lock_users
 
 MAX_EXPIRES_HOURS = 168
 MAX_USES = 1000
+DEFAULT_PAGE = 100
+MAX_PAGE = 1000
 _MAX_CODE = 32
 # What the audit log records of an invite.
 AUDITED = ("code", "max_uses", "expires_at")
@@ -77,6 +79,7 @@ async def create(
         raise invalid("expires_hours", f"expires_hours must be 0 (never) to {MAX_EXPIRES_HOURS}")
     if not 0 <= max_uses <= MAX_USES:
         raise invalid("max_uses", f"max_uses must be 0 (unlimited) to {MAX_USES}")
+    await _make_room(tx, guild_id)
     code = new_invite_code()
     while await tx.session.get(Invite, code) is not None:  # ~59 bits: practically never
         code = new_invite_code()
@@ -97,15 +100,53 @@ async def create(
     return view
 
 
-async def list_invites(tx: Tx, user_id: int, guild_id: int) -> list[dict[str, Any]]:
-    """Every invite of the guild, oldest first, expired ones included (members only)."""
-    await guild_for_member(tx, guild_id, user_id)
-    invites = (
-        await tx.session.execute(
-            select(Invite).where(Invite.guild_id == guild_id).order_by(Invite.created_at)
+async def _make_room(tx: Tx, guild_id: int) -> None:
+    """At most ``max_invites_per_guild`` invites: at the cap, the guild's dead ones
+    (expired or used up) go first; if that frees nothing, 400 ``LIMIT_REACHED``."""
+    cap = tx.settings.max_invites_per_guild
+    await lock_guild(tx, guild_id)  # concurrent creations cannot both take the last slot
+    count = select(func.count()).select_from(Invite).where(Invite.guild_id == guild_id)
+    if (await tx.session.scalar(count) or 0) < cap:
+        return
+    now = utcnow()
+    await tx.session.execute(
+        delete(Invite).where(
+            Invite.guild_id == guild_id,
+            or_(
+                Invite.expires_at <= now,
+                (Invite.max_uses > 0) & (Invite.uses >= Invite.max_uses),
+            ),
         )
-    ).scalars()
-    return [invite_view(i) for i in invites]
+    )
+    if (await tx.session.scalar(count) or 0) >= cap:
+        raise AppError("LIMIT_REACHED", 400, f"At most {cap} invites a guild; delete some")
+
+
+async def list_invites(
+    tx: Tx, user_id: int, guild_id: int, limit: int | None = None, before: str | None = None
+) -> list[dict[str, Any]]:
+    """The guild's invites, oldest first, expired ones included (members only).
+
+    Unpaged: all of them (at most ``max_invites_per_guild``). Paged (``limit``,
+    ``before``): the ``limit`` newest invites older than the invite ``before``
+    (a code of this guild; else 400), still oldest first, from the
+    ``(guild_id, created_at, code)`` index."""
+    await guild_for_member(tx, guild_id, user_id)
+    query = select(Invite).where(Invite.guild_id == guild_id)
+    if limit is None:
+        rows = await tx.session.execute(query.order_by(Invite.created_at, Invite.code))
+        return [invite_view(i) for i in rows.scalars()]
+    if before is not None:
+        cursor = await tx.session.get(Invite, before) if before.isalnum() else None
+        if cursor is None or cursor.guild_id != guild_id:
+            raise invalid("before", "before must be the code of an invite of this guild")
+        query = query.where(
+            tuple_(Invite.created_at, Invite.code) < tuple_(cursor.created_at, cursor.code)
+        )
+    rows = await tx.session.execute(
+        query.order_by(Invite.created_at.desc(), Invite.code.desc()).limit(limit)
+    )
+    return [invite_view(i) for i in reversed(rows.scalars().all())]
 
 
 async def preview(tx: Tx, code: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from guildhall.auth.deps import CurrentUser
 from guildhall.deps import RuntimeDep, TxDep
@@ -21,8 +21,8 @@ from guildhall.guilds.schemas import (
     InviteRead,
     MemberRead,
 )
-from guildhall.kit.openapi import IdParam, StatusMessage, documented
-from guildhall.kit.parse import int_id
+from guildhall.kit.openapi import IdParam, QueryText, StatusMessage, documented, int_query
+from guildhall.kit.parse import bounded_int, int_id
 
 router = APIRouter(prefix="/api", tags=["guilds"])
 
@@ -82,9 +82,21 @@ async def create_invite(
     return await invites.create(tx, me.user_id, _gid(guild_id), body.expires_hours, body.max_uses)
 
 
-@router.get("/guilds/{guild_id}/invites", **documented(list[InviteRead], errors=(403, 404)))
-async def list_invites(guild_id: IdParam, me: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
-    return await invites.list_invites(tx, me.user_id, _gid(guild_id))
+@router.get("/guilds/{guild_id}/invites", **documented(list[InviteRead], errors=(400, 403, 404)))
+async def list_invites(
+    guild_id: IdParam,
+    me: CurrentUser,
+    tx: TxDep,
+    limit: QueryText = int_query(
+        1, invites.MAX_PAGE, f"Paged: the newest invites, default {invites.DEFAULT_PAGE}"
+    ),
+    before: QueryText = Query(None, description="Paged: the invites older than this code"),
+) -> list[dict[str, Any]]:
+    gid = _gid(guild_id)
+    if limit in (None, "") and before in (None, ""):
+        return await invites.list_invites(tx, me.user_id, gid)
+    size = bounded_int(limit, "limit", invites.DEFAULT_PAGE, 1, invites.MAX_PAGE, clamp=True)
+    return await invites.list_invites(tx, me.user_id, gid, limit=size, before=before or None)
 
 
 # Anyone holding the code may preview it, signed in or not (as Discord's invite pages).

@@ -7,7 +7,8 @@ import unicodedata
 
 from guildhall.errors import AppError, invalid
 
-_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
+# Matched with fullmatch (``$`` would accept a trailing newline).
+_EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -24,7 +25,7 @@ def check_username(value: str) -> str:
 
 def check_email(value: str) -> str:
     value = value.strip()
-    if len(value) > 254 or not _EMAIL.match(value):
+    if len(value) > 254 or not _EMAIL.fullmatch(value):
         raise AppError("INVALID_EMAIL", 400, "Invalid email address", {"field": "email"})
     return value
 

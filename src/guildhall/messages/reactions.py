@@ -12,7 +12,9 @@ from guildhall.errors import invalid
 from guildhall.models import Emoji
 
 MAX_EMOJI_LENGTH = 64
-_CUSTOM = re.compile(r"^:([A-Za-z0-9_]{2,32}):$")
+# fullmatch, never ``^...$``: ``$`` also matches before a trailing newline, so
+# ``:name:\n`` would pass and be stored as a second, different reaction.
+_CUSTOM = re.compile(r":([A-Za-z0-9_]{2,32}):")
 
 # Emoji that Unicode classes as punctuation, not symbols (‼ ⁉ 〰 〽).
 _PUNCT_EMOJI = frozenset("\u203c\u2049\u3030\u303d")
@@ -52,7 +54,7 @@ async def check_emoji(tx: Tx, guild_id: int, raw: str) -> str:
     """The emoji as stored, or 400 ``INVALID_INPUT`` (field ``emoji``)."""
     if not raw or len(raw) > MAX_EMOJI_LENGTH:
         raise invalid("emoji", f"emoji must be 1-{MAX_EMOJI_LENGTH} characters")
-    custom = _CUSTOM.match(raw)
+    custom = _CUSTOM.fullmatch(raw)
     if custom:
         found = await tx.session.scalar(
             select(Emoji.id).where(Emoji.guild_id == guild_id, Emoji.name == custom.group(1))

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from guildhall.files.service import file_entry
 from guildhall.kit.time import iso
 from guildhall.messages import mentions, replies
 from guildhall.models import Attachment, Message, Reaction, Upload, User
@@ -42,7 +43,12 @@ async def serialize_messages(
     for message_id, *upload in (
         await session.execute(
             select(
-                Attachment.message_id, Upload.filename, Upload.path, Upload.size, Upload.mimetype
+                Attachment.message_id,
+                Upload.filename,
+                Upload.path,
+                Upload.size,
+                Upload.mimetype,
+                Upload.preview,
             )
             .join(Upload, Upload.id == Attachment.upload_id)
             .where(Attachment.message_id.in_(ids))
@@ -98,10 +104,6 @@ def message_dict(
         "reply_to": reply_to,
         **mentions.fields(m),
     }
-
-
-def file_entry(filename: str, path: str, size: int, mimetype: str) -> dict[str, Any]:
-    return {"filename": filename, "path": path, "size": size, "mimetype": mimetype}
 
 
 async def serialize_message(session: AsyncSession, message: Message) -> dict[str, Any]:

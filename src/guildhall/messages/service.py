@@ -16,6 +16,7 @@ from guildhall.audit import service as audit
 from guildhall.db import Tx
 from guildhall.errors import AppError, forbidden, invalid, missing
 from guildhall.events import channel_room
+from guildhall.files import service as files_service
 from guildhall.files.storage import is_public_path
 from guildhall.guilds.access import ChannelAccess
 from guildhall.kit.time import utcnow
@@ -102,7 +103,11 @@ async def _owned_uploads(tx: Tx, user_id: int, paths: list[str]) -> list[Upload]
     rows = (
         (
             await tx.session.execute(
-                select(Upload).where(Upload.path.in_(paths), Upload.owner_id == user_id)
+                select(Upload)
+                .where(Upload.path.in_(paths), Upload.owner_id == user_id)
+                # Shared lock: a deletion of the upload (its last message went,
+                # or it expired unattached) waits for this send, or wins first.
+                .with_for_update(read=True)
             )
         )
         .scalars()
@@ -216,7 +221,7 @@ async def send(
     await mentions.index(tx, message, mentioned)
     await _enforce_retention(tx, channel, message.id)
     # Built here, not read back: a new message has no reactions and no poll yet.
-    files_out = [file_entry(u.filename, u.path, u.size, u.mimetype) for u in uploads]
+    files_out = [file_entry(u.filename, u.path, u.size, u.mimetype, u.preview) for u in uploads]
     data = message_dict(
         message,
         username,
@@ -270,9 +275,12 @@ async def _enforce_retention(tx: Tx, channel: Channel, keep_id: int) -> None:
 async def delete_many(tx: Tx, victims: list[tuple[int, int, int]]) -> None:
     """Delete messages given as ``(id, guild_id, channel_id)`` (retention, a ban's
     ``delete_message_seconds``), emitting ``message_deleted`` to each one's room.
-    Their attachments and reactions go by the foreign keys' cascades."""
+    Their attachments and reactions go by the foreign keys' cascades; uploads no
+    other message, emoji or sticker holds are deleted after commit."""
     for i in range(0, len(victims), DELETE_CHUNK):
         chunk = [mid for mid, _, _ in victims[i : i + DELETE_CHUNK]]
+        released = await files_service.release_uploads(tx, lambda m, ids=chunk: m.id.in_(ids))
+        files_service.delete_after_commit(tx, released)
         await tx.session.execute(
             sql_delete(Message)
             .where(Message.id.in_(chunk))
@@ -436,6 +444,10 @@ async def edit(tx: Tx, user_id: int, message_id: int, content: Any) -> dict[str,
 async def delete(tx: Tx, user_id: int, message_id: int) -> None:
     """Delete (the author, or MANAGE_MESSAGES); emits ``message_deleted``."""
     message, found = await _own_or_managed(tx, user_id, message_id)
+    mid = message.id
+    files_service.delete_after_commit(
+        tx, await files_service.release_uploads(tx, lambda m: m.id == mid)
+    )
     await tx.session.execute(sql_delete(Message).where(Message.id == message.id))
     if user_id != message.author_id:  # a moderator's act, not tidying one's own
         await audit.record(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from guildhall.db import Base, UTCDateTime
@@ -21,4 +21,8 @@ class Upload(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     mimetype: Mapped[str] = mapped_column(String(100))
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Indexed: the sweep of uploads never attached looks for old ones.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Decided at upload: an image a client may decode as a preview (at most 40
+    # megapixels). Anything else is served and shown as a download.
+    preview: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

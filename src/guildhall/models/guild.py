@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from guildhall.db import Base, UTCDateTime
@@ -44,6 +44,8 @@ class Member(Base):
 
 class Invite(Base):
     __tablename__ = "invites"
+    # The guild's list, in order and paged by (created_at, code).
+    __table_args__ = (Index("ix_invites_guild_created", "guild_id", "created_at", "code"),)
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     guild_id: Mapped[int] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"), index=True)

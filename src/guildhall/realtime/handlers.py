@@ -31,6 +31,7 @@ from guildhall.observability import SOCKET_EVENTS
 from guildhall.permissions.bits import Permission
 from guildhall.permissions.resolver import is_timed_out, require_channel_permission, timed_out
 from guildhall.readstates import service as readstates
+from guildhall.realtime.guard import client_ip
 from guildhall.realtime.schemas import (
     AckIn,
     MessageRefIn,
@@ -151,10 +152,7 @@ class Dispatcher:
             key = user.user_id
         else:  # not signed in yet: count per address, so new sockets gain nothing
             environ = self.server.sio.get_environ(sid) or {}
-            client = (environ.get("asgi.scope") or {}).get("client")
-            key = "ip:" + self.server.rt.limits.client_ip(
-                client[0] if client else None, environ.get("HTTP_X_FORWARDED_FOR")
-            )
+            key = "ip:" + client_ip(self.server.rt.limits, environ)
         verdict = await limit.hit(key)
         if verdict is not None and not verdict.allowed:
             raise AppError(

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
 import orjson
 import socketio
@@ -35,6 +36,8 @@ from guildhall.events import (
 )
 from guildhall.models import Friendship, Member
 from guildhall.observability import SOCKETS
+from guildhall.realtime.frames import frame_problem, payload_problem
+from guildhall.realtime.guard import SocketGuard, TransportLog, client_ip
 from guildhall.realtime.handlers import Dispatcher
 from guildhall.realtime.origin import OriginPolicy
 from guildhall.runtime import Runtime
@@ -90,6 +93,17 @@ def _too_long(scope: Any) -> bool:
     return False
 
 
+async def _plain(send: Any, status: int, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/plain")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 async def _ids(tx: Tx, stmt: Select[tuple[int]]) -> list[int]:
     return list((await tx.session.execute(stmt)).scalars().all())
 
@@ -104,8 +118,81 @@ class _SocketIOServer(socketio.AsyncServer):
     """
 
     dispatch: Any = None  # async (sid, name, args, wants_ack) -> ack payload
+    guard: SocketGuard
+
+    # Engine.IO sockets closed for a bad packet: frames already read from them
+    # are dropped silently (one log line per socket, not one per frame).
+    _refused: set[str]
+
+    async def _handle_eio_connect(self, eio_sid: str, environ: Any) -> Any:  # type: ignore[override]
+        # The Engine.IO handshake, before any Socket.IO packet: False refuses it.
+        if not self.guard.admit(eio_sid, environ):
+            return False
+        await super()._handle_eio_connect(eio_sid, environ)
+        return None
+
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:  # type: ignore[override]
+        """python-socketio's packet dispatch, minus binary packets.
+
+        python-socketio keeps every attachment a binary header announces (up to
+        9,999,999,999) until they have all arrived: memory for anyone, without
+        signing in. No client event of the contract carries binary data, so a
+        binary frame or packet closes the socket; so does anything malformed.
+        """
+        sock = self.eio.sockets.get(eio_sid)
+        if eio_sid in self._refused or sock is None or sock.closing or sock.closed:
+            return
+        problem = "binary frame"
+        if isinstance(data, str):
+            try:
+                pkt = self.packet_class(encoded_packet=data)
+            except Exception as exc:
+                problem = f"malformed packet ({type(exc).__name__})"
+            else:
+                kind = pkt.packet_type
+                if kind == sio_packet.EVENT and isinstance(pkt.data, list) and pkt.data:
+                    await self._handle_event(eio_sid, pkt.namespace, pkt.id, pkt.data)
+                    return
+                if kind == sio_packet.CONNECT:
+                    await self._handle_connect(eio_sid, pkt.namespace, pkt.data)
+                    return
+                if kind == sio_packet.DISCONNECT:
+                    await self._handle_disconnect(
+                        eio_sid, pkt.namespace, self.reason.CLIENT_DISCONNECT
+                    )
+                    return
+                # ACK too: the server never asks a client for one.
+                problem = (
+                    "binary packet"
+                    if kind in (sio_packet.BINARY_EVENT, sio_packet.BINARY_ACK)
+                    else f"unexpected packet type {kind!r}"
+                )
+        self._refused.add(eio_sid)
+        log.warning(
+            "socket closed: %s from %s",
+            problem,
+            client_ip(self.guard.limits, self.environ.get(eio_sid) or {}),
+        )
+        await self.close_socket(eio_sid)
+
+    async def close_socket(self, eio_sid: str) -> None:
+        """Close an Engine.IO socket for good, whatever its client does.
+
+        python-engineio only sends its CLOSE packet: a websocket client that
+        ignores it keeps the connection (and the server's memory) until the ping
+        timeout. Ending the writer closes the websocket (or answers the parked
+        long-poll) now.
+        """
+        sock = self.eio.sockets.get(eio_sid)
+        if sock is None:
+            return
+        await sock.close(wait=False, reason=self.eio.reason.SERVER_DISCONNECT)
+        self.eio.sockets.pop(eio_sid, None)
+        sock.queue.put_nowait(None)
 
     async def _handle_eio_disconnect(self, eio_sid: str, reason: Any) -> None:  # type: ignore[override]
+        self.guard.gone(eio_sid)
+        self._refused.discard(eio_sid)
         await super()._handle_eio_disconnect(eio_sid, reason)
         # A polling client that closes leaves its long-poll GET parked for up to
         # ping interval + timeout (45 s) in python-engineio, holding the request
@@ -134,9 +221,16 @@ class RealtimeServer:
             # Never []: python-engineio reads an empty list as "no origin check".
             cors_allowed_origins=OriginPolicy(rt.settings),
             max_http_buffer_size=MAX_PACKET_BYTES,
-            logger=False,
-            engineio_logger=False,
+            logger=TransportLog(logging.getLogger("guildhall.realtime.socketio")),
+            engineio_logger=TransportLog(logging.getLogger("guildhall.realtime.engineio")),
         )
+        self.sio.guard = SocketGuard(
+            rt.limits,
+            rt.settings.sockets_per_ip,
+            rt.settings.socket_auth_timeout,
+            self.sio.close_socket,
+        )
+        self.sio._refused = set()
         # sid -> its user; None while the socket is connected but not authenticated.
         self.sockets: dict[str, SocketUser | None] = {}
         # Bumped by every membership change delivered here: a socket that read its
@@ -155,27 +249,89 @@ class RealtimeServer:
         inner = socketio.ASGIApp(self.sio, other_asgi_app=other, socketio_path="socket.io")
 
         async def app(scope: Any, receive: Any, send: Any) -> None:
-            # An oversize polling POST must not reach python-engineio: it closes
-            # the socket and then waits, holding the request, for a poll that
-            # drains the close packet (forever if the client never polls).
-            if (
-                scope["type"] == "http"
-                and scope["method"] == "POST"
-                and scope["path"].startswith("/socket.io/")
-                and _too_long(scope)
-            ):
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 413,
-                        "headers": [(b"content-type", b"text/plain")],
-                    }
-                )
-                await send({"type": "http.response.body", "body": b"Payload too large"})
-                return
-            await inner(scope, receive, send)
+            if scope["type"] == "lifespan" or not scope["path"].startswith("/socket.io/"):
+                await inner(scope, receive, send)
+            elif scope["type"] == "websocket":
+                await self._checked_websocket(scope, receive, send, inner)
+            elif scope["type"] == "http" and scope["method"] == "POST":
+                await self._checked_post(scope, receive, send, inner)
+            else:
+                await inner(scope, receive, send)
 
         return app
+
+    def _log_refusal(self, scope: Any, problem: str) -> None:
+        headers = dict(scope["headers"])
+        forwarded = headers.get(b"x-forwarded-for")
+        ip = self.rt.limits.client_ip(
+            scope["client"][0] if scope.get("client") else None,
+            forwarded.decode("latin-1") if forwarded else None,
+        )
+        log.warning("socket closed: %s from %s", problem, ip)
+
+    async def _checked_websocket(self, scope: Any, receive: Any, send: Any, inner: Any) -> None:
+        """A bad frame ends the connection, with one log line for it."""
+        closed = False  # by us: frames still in flight are dropped silently
+
+        async def checked_send(event: Any) -> None:
+            nonlocal closed
+            if event["type"] == "websocket.close":
+                closed = True
+            await send(event)
+
+        async def checked_receive() -> Any:
+            nonlocal closed
+            event = await receive()
+            if event["type"] == "websocket.receive":
+                problem = frame_problem(event.get("text"), event.get("bytes"))
+                if problem is not None:
+                    if not closed:
+                        self._log_refusal(scope, problem)
+                    closed = True
+                    # python-engineio reads this as the client going away: it closes
+                    # the socket and ends the WebSocket.
+                    return {"type": "websocket.disconnect", "code": 1008}
+            return event
+
+        await inner(scope, checked_receive, checked_send)
+
+    async def _checked_post(self, scope: Any, receive: Any, send: Any, inner: Any) -> None:
+        """A polling POST, read here in full (it is small) and checked first.
+
+        An oversize one must not reach python-engineio: it closes the socket and
+        then waits, holding the request, for a poll that drains the close packet
+        (forever if the client never polls). A bad packet closes the socket.
+        """
+        body = b""
+        more = not _too_long(scope)
+        while more:
+            event = await receive()
+            if event["type"] != "http.request":
+                return  # the client went away
+            body += event.get("body", b"")
+            more = event.get("more_body", False)
+            if len(body) > MAX_PACKET_BYTES:
+                break
+        if len(body) > MAX_PACKET_BYTES or _too_long(scope):
+            await _plain(send, 413, b"Payload too large")
+            return
+        problem = payload_problem(body)
+        if problem is not None:
+            self._log_refusal(scope, problem)
+            for sid in parse_qs(scope.get("query_string", b"").decode("latin-1")).get("sid", ()):
+                await self.sio.close_socket(sid)
+            await _plain(send, 400, b"Bad request")
+            return
+        replayed = False
+
+        async def replay() -> Any:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await inner(scope, replay, send)
 
     # -- connection lifecycle ---------------------------------------------------
 
@@ -235,6 +391,9 @@ class RealtimeServer:
             return raced if raced.user_id == found.user_id else None
         user = SocketUser(found.user_id, found.username, found.session_id)
         self.sockets[sid] = user
+        eio_sid = self.sio.manager.eio_sid_from_sid(sid, NAMESPACE)
+        if eio_sid is not None:
+            self.sio.guard.authenticated(eio_sid)
         await self.sio.enter_room(sid, user_room(user.user_id))
         for gid in found.guild_ids:
             await self.sio.enter_room(sid, guild_room(gid))

@@ -69,7 +69,7 @@ export function Composer({ channel }: { channel: Channel }) {
           {uploads.map((u) => (
             <li key={u.id} class={`upload ${u.error ? "error" : ""}`}>
               <span class="file-name">{u.name}</span>
-              {u.path && u.mimetype?.startsWith("image/") && <img src={fileUrl(u.path)} alt="" class="thumb" />}
+              {u.path && u.mimetype?.startsWith("image/") && u.preview !== false && <img src={fileUrl(u.path)} alt="" class="thumb" />}
               {!u.path && !u.error && (
                 <progress max={1} value={u.progress} aria-label={t("uploading", { name: u.name })} />
               )}

@@ -116,7 +116,8 @@ function Files({ files }: { files: FileRef[] }) {
     <div class="files">
       {files.map((f) => {
         const url = fileUrl(f.path);
-        return f.mimetype?.startsWith("image/") ? (
+        // The server decides what may be decoded here (preview: false for huge images).
+        return f.mimetype?.startsWith("image/") && f.preview !== false ? (
           <a key={f.path} href={url} target="_blank" rel="noopener noreferrer" class="image-link">
             <img class="preview" src={url} alt={f.filename} loading="lazy" />
           </a>
