@@ -27,13 +27,41 @@ def _upgrade(connection: Connection, cfg: Config, revision: str) -> None:
     command.upgrade(cfg, revision)
 
 
+def _sqlite_foreign_keys(connection: Connection, on: bool) -> None:
+    # On the DBAPI connection, outside any transaction: inside one the pragma is
+    # silently ignored.
+    cursor = connection.connection.cursor()
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    cursor.close()
+
+
+def _sqlite_check_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"migration left rows breaking foreign keys: {broken[:5]}")
+
+
 async def upgrade(db: Database, revision: str = "head") -> None:
-    """Bring the schema to the newest migration (or to ``revision``)."""
+    """Bring the schema to the newest migration (or to ``revision``).
+
+    SQLite: foreign keys are off while migrations run. Batch mode rebuilds a table
+    by copying it and dropping the original, and with foreign keys on that drop
+    cascades: rebuilding ``uploads`` deleted every attachment. The keys are checked
+    before the migration commits instead."""
     if db.is_sqlite:
         db.settings.data_dir.mkdir(parents=True, exist_ok=True)
     cfg = alembic_config(db.url)
-    async with db.engine.begin() as conn:
-        await conn.run_sync(_upgrade, cfg, revision)
+    async with db.engine.connect() as conn:
+        if db.is_sqlite:
+            await conn.run_sync(_sqlite_foreign_keys, False)
+        try:
+            async with conn.begin():
+                await conn.run_sync(_upgrade, cfg, revision)
+                if db.is_sqlite:
+                    await conn.run_sync(_sqlite_check_foreign_keys)
+        finally:
+            if db.is_sqlite:
+                await conn.run_sync(_sqlite_foreign_keys, True)
 
 
 def _current(connection: Connection) -> str | None:
