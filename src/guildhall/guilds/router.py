@@ -88,7 +88,10 @@ async def list_invites(
     me: CurrentUser,
     tx: TxDep,
     limit: QueryText = int_query(
-        1, invites.MAX_PAGE, f"Paged: the newest invites, default {invites.DEFAULT_PAGE}"
+        description=(
+            f"Paged: the newest invites, default {invites.DEFAULT_PAGE}; "
+            f"served within 1-{invites.MAX_PAGE}"
+        )
     ),
     before: QueryText = Query(None, description="Paged: the invites older than this code"),
 ) -> list[dict[str, Any]]:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from guildhall.auth.schemas import StrictBody
@@ -17,7 +18,19 @@ _PERMS = Field(
 )
 
 
-class RoleCreate(StrictBody):
+class _NoNulls(StrictBody):
+    """Optional fields may be left out, never sent as null (400 INVALID_INPUT
+    naming the field): null is no permission string, color or flag."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null: leave the field out instead")
+        return value
+
+
+class RoleCreate(_NoNulls):
     """``name`` 1-100 characters; the rest optional."""
 
     name: str
@@ -27,7 +40,7 @@ class RoleCreate(StrictBody):
     mentionable: bool | SkipJsonSchema[None] = None
 
 
-class RoleUpdate(StrictBody):
+class RoleUpdate(_NoNulls):
     """Any subset; ``position`` 1 … the highest moves the role there."""
 
     name: str | SkipJsonSchema[None] = None
@@ -38,7 +51,7 @@ class RoleUpdate(StrictBody):
     position: int | SkipJsonSchema[None] = None
 
 
-class OverwriteIn(StrictBody):
+class OverwriteIn(_NoNulls):
     """One channel overwrite: its target's kind and the bits it allows and denies."""
 
     type: str = Field(json_schema_extra={"enum": ["role", "member"]})
