@@ -97,9 +97,23 @@ class TestEveryone:
 
 
 class TestRoleMentions:
-    async def test_without_a_roles_table_no_role_qualifies(self, world):
-        m = await world.send(world.alice, "<@&5> hi")
+    async def test_an_unknown_role_never_qualifies(self, world):
+        m = await world.send(world.alice, "<@&999999> hi")
         assert m["mention_roles"] == []
+
+    async def test_mentionable_roles_count_and_others_need_mention_everyone(self, world):
+        """Real roles: bob (no MENTION_EVERYONE) mentions only the mentionable one;
+        alice (the owner, every permission) any of the guild's roles."""
+        url = f"/api/guilds/{world.guild_id}/roles"
+        loud = (await world.alice.post(url, json={"name": "loud", "mentionable": True})).json()
+        quiet = (await world.alice.post(url, json={"name": "quiet"})).json()
+        roles = (await world.alice.get(url)).json()
+        everyone = next(r["id"] for r in roles if r["position"] == 0)
+        text = f"<@&{loud['id']}> <@&{quiet['id']}> <@&{everyone}>"
+        assert (await world.send(world.bob, text))["mention_roles"] == [loud["id"]]
+        m = await world.send(world.alice, text)
+        assert sorted(m["mention_roles"]) == sorted([loud["id"], quiet["id"]])
+        assert await indexed(world.rt, m["id"]) == (set(), {loud["id"], quiet["id"]})
 
     async def test_qualifying_roles_are_kept_and_indexed(self, world, monkeypatch):
         calls = []

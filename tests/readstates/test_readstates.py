@@ -113,21 +113,20 @@ class TestMentionCount:
         alice = await state(world.alice, world.channel_id)
         assert (alice["unread_count"], alice["mention_count"]) == (1, 0)
 
-    async def test_role_mentions_count_for_holders(self, world, monkeypatch):
-        from guildhall.messages import mentions
-
-        async def qualifying(tx, guild, role_ids, any_role):
-            return set(role_ids)
-
-        async def roles_of(tx, user_id):
-            return {77} if user_id == world.bob.user["id"] else set()
-
-        monkeypatch.setattr(mentions, "qualifying_role_ids", qualifying)
-        monkeypatch.setattr(mentions, "member_role_ids", roles_of)
+    async def test_role_mentions_count_for_holders(self, world):
+        """Real roles: bob holds ``held``, not ``other``; both are mentioned once."""
+        url = f"/api/guilds/{world.guild_id}/roles"
+        held = (await world.alice.post(url, json={"name": "held", "mentionable": True})).json()
+        other = (await world.alice.post(url, json={"name": "other", "mentionable": True})).json()
+        given = await world.alice.put(
+            f"/api/guilds/{world.guild_id}/members/{world.bob.user['id']}/roles/{held['id']}"
+        )
+        assert given.status_code == 200, given.text
         await world.send(world.bob, "read")
-        await world.send(world.alice, "<@&77> and <@&78>")
-        await world.send(world.alice, "<@&78>")
-        assert (await state(world.bob, world.channel_id))["mention_count"] == 1
+        await world.send(world.alice, f"<@&{held['id']}> and <@&{other['id']}>")
+        await world.send(world.alice, f"<@&{other['id']}>")
+        bob = await state(world.bob, world.channel_id)
+        assert (bob["unread_count"], bob["mention_count"]) == (2, 1)
 
     async def test_ack_answers_the_mentions_still_unread_after_it(self, world):
         b = world.bob.user["id"]

@@ -95,6 +95,10 @@ class TestEachFilter:
         await world.send(world.alice, f"not <@{bob_id}0> nor @bob")
         assert await ids(world.alice, mentions=bob_id) == [m["id"]]
         assert await ids(world.alice, mentions=bob_id, q="please") == [m["id"]]
+        # A reply mentions the replied-to author without writing <@id> (section 16).
+        asked = await world.send(world.bob, "anyone?")
+        reply = await world.send(world.alice, "me", reply_to=asked["id"])
+        assert await ids(world.alice, mentions=bob_id) == [reply["id"], m["id"]]
 
     async def test_pinned(self, world):
         pinned = await world.send(world.alice, "keep this")

@@ -7,10 +7,8 @@ are parsed on the server, kept on the message for display (``mentions``,
 and ``message_role_mentions``; ``@everyone`` is a flag with a partial index.
 An edit re-parses and replaces all of it.
 
-Roles are another change's (section 13). Two functions are the whole seam:
-``qualifying_role_ids`` (which mentioned roles count) and ``member_role_ids``
-(which roles a reader holds). Until a roles table exists both answer nothing,
-so role mentions are parsed but never kept; point them at the roles tables.
+Roles (section 13) come in through two functions: ``qualifying_role_ids``
+(which mentioned roles count) and ``member_role_ids`` (which roles a reader holds).
 """
 
 from __future__ import annotations
@@ -19,10 +17,19 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 
 from guildhall.db import Tx
-from guildhall.models import Channel, Guild, Message, MessageMention, MessageRoleMention
+from guildhall.models import (
+    EVERYONE_POSITION,
+    Channel,
+    Guild,
+    MemberRole,
+    Message,
+    MessageMention,
+    MessageRoleMention,
+    Role,
+)
 from guildhall.permissions import resolver
 from guildhall.permissions.bits import Permission
 
@@ -78,16 +85,24 @@ def parse(content: str) -> Parsed:
 async def qualifying_role_ids(
     tx: Tx, guild: Guild, role_ids: list[int], any_role: bool
 ) -> set[int]:
-    """SEAM for the roles change: of ``role_ids``, those that exist in ``guild`` and
-    are ``mentionable`` (any of its roles when ``any_role``, i.e. the author has
-    MENTION_EVERYONE). No roles table in this branch yet: no role qualifies."""
-    return set()
+    """Of ``role_ids``, those that are roles of ``guild`` (never @everyone: that is
+    ``@everyone``'s own syntax) and ``mentionable``, or any of them when
+    ``any_role`` (the author has MENTION_EVERYONE)."""
+    if not role_ids:
+        return set()
+    stmt = select(Role.id).where(
+        Role.guild_id == guild.id, Role.id.in_(role_ids), Role.position != EVERYONE_POSITION
+    )
+    if not any_role:
+        stmt = stmt.where(Role.mentionable)
+    return set((await tx.session.scalars(stmt)).all())
 
 
 async def member_role_ids(tx: Tx, user_id: int) -> set[int]:
-    """SEAM for the roles change: ids of every role the user holds, in all guilds
-    (role ids are global), for counting role mentions. None without a roles table."""
-    return set()
+    """Ids of every role the user holds, in all guilds (role ids are global), for
+    counting role mentions (``member_roles`` is indexed by user)."""
+    rows = await tx.session.scalars(select(MemberRole.role_id).where(MemberRole.user_id == user_id))
+    return set(rows.all())
 
 
 async def resolve(

@@ -25,7 +25,7 @@ from guildhall.db import Tx
 from guildhall.errors import invalid
 from guildhall.guilds.access import guild_for_member
 from guildhall.kit.time import iso
-from guildhall.models import Attachment, Channel, Message, Poll, Upload, User
+from guildhall.models import Attachment, Channel, Message, MessageMention, Poll, Upload, User
 from guildhall.permissions.bits import Permission
 from guildhall.permissions.resolver import require_channel_access, visible_channel_ids
 from guildhall.search.engines import highlights, link_predicate, match, probe_pays, words
@@ -131,13 +131,17 @@ def parse_sort(raw: str | None) -> str:
 
 
 def mentions_condition(user_id: int) -> ColumnElement[bool]:
-    """Messages that mention ``user_id``.
-
-    INTEGRATOR: a stand-in until the mentions table (contract section 16) is on
-    this branch: it looks for Discord's ``<@id>`` in the content. Replace this body
-    with an EXISTS on the stored mentions (indexed by (user_id, message_id)); the
-    callers and tests stay as they are."""
-    return Message.content.contains(f"<@{user_id}>", autoescape=True)
+    """Messages that mention ``user_id`` (``<@id>`` or a reply to them): the stored
+    mentions of section 16, looked up by their primary key."""
+    return (
+        select(MessageMention.message_id)
+        .where(
+            MessageMention.user_id == user_id,
+            MessageMention.channel_id == Message.channel_id,
+            MessageMention.message_id == Message.id,
+        )
+        .exists()
+    )
 
 
 async def search_messages(tx: Tx, user_id: int, f: SearchFilters) -> list[dict[str, Any]]:
