@@ -1,4 +1,4 @@
-"""Migration 0005_roles on a database that already has guilds: each gets its
+"""Migration 0010_roles on a database that already has guilds: each gets its
 @everyone with the defaults, so its members keep what they could do."""
 
 from __future__ import annotations

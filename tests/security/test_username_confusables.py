@@ -132,7 +132,7 @@ async def _insert_users(conn: AsyncConnection, *names: str) -> None:
 class TestMigration:
     @pytest.fixture
     async def old_db(self, tmp_path: Path) -> Any:
-        """A database at revision 0004 (before 0006), on this run's backend."""
+        """A database at revision 0004 (before 0005), on this run's backend."""
         if BACKEND == "postgres":
             from tests.backends import create_database, drop_database
 

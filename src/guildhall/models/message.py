@@ -70,7 +70,7 @@ class Message(Base):
             sqlite_where=text("pinned = 1"),
             postgresql_where=text("pinned"),
         ),
-        # has=link in search without scanning every message (migration 0009).
+        # has=link in search without scanning every message (migration 0006).
         Index(
             "ix_messages_links",
             "channel_id",

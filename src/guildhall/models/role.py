@@ -2,7 +2,7 @@
 
 ``@everyone`` is an ordinary row of ``roles`` with its own id (roles are numbered
 apart from guilds), found by ``position = 0``: every guild has exactly one, made
-with the guild (and by migration 0005 for guilds older than roles). Nobody holds
+with the guild (and by migration 0010 for guilds older than roles). Nobody holds
 it through ``member_roles``: every member has it implicitly.
 """
 

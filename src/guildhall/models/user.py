@@ -24,7 +24,7 @@ class User(Base):
     email_key: Mapped[str] = mapped_column(String(254), unique=True)
     # The UTS #39 look-alike key (``kit/confusables.name_skeleton``): unique, so
     # ``аdmin`` with a Cyrillic ``а`` cannot join ``admin``. NULL only for accounts
-    # that already collided when the key was introduced (migration 0006): the older
+    # that already collided when the key was introduced (migration 0005): the older
     # account holds the key, the newer keeps its name. 32 characters expand to at
     # most 576 (2304 bytes), under PostgreSQL's b-tree entry limit.
     username_skeleton: Mapped[str | None] = mapped_column(

@@ -146,7 +146,7 @@ def match(is_sqlite: bool, terms: list[str], probe: bool = False) -> Match:
 def probe_pays(terms: list[str]) -> bool:
     """Whether a small scope is better probed than found through the text index:
     the last word is a prefix of at most two characters (FTS5's prefix indexes,
-    migration 0009), which matches a large part of any index, and whose probe is
+    migration 0006), which matches a large part of any index, and whose probe is
     one posting-list seek. A longer prefix merges its words' lists on every probe
     (about 1 ms each), while walking those lists once is cheap."""
     return len(terms[-1]) <= 2

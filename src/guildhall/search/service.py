@@ -288,7 +288,7 @@ def _has_conditions(tx: Tx, has: frozenset[str]) -> list[ColumnElement[bool]]:
         out.append(exists().where(Poll.message_id == Message.id))
     if "link" in has:
         # Written exactly as the partial index ix_messages_links says it, so both
-        # planners may answer it from that index (migration 0009).
+        # planners may answer it from that index (migration 0006).
         out.append(text(link_predicate(tx.rt.db.is_sqlite)))
     return out
 

@@ -18,7 +18,7 @@ Written by hand: the triggers below are invisible to autogenerate.
   backfilled to the current newest id, so upgrading shows nothing unread.
 
 Revision ID: 0008_message_extras
-Revises: 0006_moderation
+Revises: 0007_moderation
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_message_extras"
-down_revision = "0006_moderation"
+down_revision = "0007_moderation"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """profiles: display names, guild icon and description, password-reset tokens
 
-Revision ID: 0010_profiles
+Revision ID: 0009_profiles
 Revises: 0008_message_extras
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_profiles"
+revision = "0009_profiles"
 down_revision = "0008_message_extras"
 branch_labels = None
 depends_on = None

@@ -17,8 +17,8 @@
   PostgreSQL's planner weighs the GIN prefix scan against the channel and
   author indexes itself.
 
-Revision ID: 0009_search_filters
-Revises: 0006_safety_auth
+Revision ID: 0006_search_filters
+Revises: 0005_safety_auth
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_search_filters"
-down_revision = "0006_safety_auth"
+revision = "0006_search_filters"
+down_revision = "0005_safety_auth"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """moderation: bans, the audit log, member timeouts
 
-Revision ID: 0006_moderation
-Revises: 0009_search_filters
+Revision ID: 0007_moderation
+Revises: 0006_search_filters
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_moderation"
-down_revision = "0009_search_filters"
+revision = "0007_moderation"
+down_revision = "0006_search_filters"
 branch_labels = None
 depends_on = None
 

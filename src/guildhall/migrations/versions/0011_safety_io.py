@@ -1,7 +1,7 @@
 """uploads: preview decision, index for the unattached-upload sweep; invites paging index
 
-Revision ID: 0007_safety_io
-Revises: 0005_roles
+Revision ID: 0011_safety_io
+Revises: 0010_roles
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_safety_io"
-down_revision = "0005_roles"
+revision = "0011_safety_io"
+down_revision = "0010_roles"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """account safety: sessions.last_used_at, users.username_skeleton
 
-Revision ID: 0006_safety_auth
+Revision ID: 0005_safety_auth
 Revises: 0004
 Create Date: 2026-11-30 18:10:00
 
@@ -25,7 +25,7 @@ from alembic import op
 
 from guildhall.kit.confusables import name_skeleton
 
-revision = "0006_safety_auth"
+revision = "0005_safety_auth"
 down_revision = "0004"
 branch_labels = None
 depends_on = None

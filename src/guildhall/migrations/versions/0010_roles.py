@@ -1,7 +1,7 @@
 """roles, member roles, channel overwrites; @everyone for every guild
 
-Revision ID: 0005_roles
-Revises: 0010_profiles
+Revision ID: 0010_roles
+Revises: 0009_profiles
 Create Date: 2026-11-30 18:00:00
 
 Every existing guild gets its ``@everyone`` role (position 0, the defaults that
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_roles"
-down_revision = "0010_profiles"
+revision = "0010_roles"
+down_revision = "0009_profiles"
 branch_labels = None
 depends_on = None
 
@@ -26,7 +26,7 @@ EVERYONE_DEFAULT = (1 << 0) | (1 << 6) | (1 << 10) | (1 << 11) | (1 << 15) | (1 
 
 
 def upgrade() -> None:
-    # members.communication_disabled_until (the timeout) comes with 0006_moderation.
+    # members.communication_disabled_until (the timeout) comes with 0007_moderation.
     op.create_table(
         "roles",
         sa.Column("id", BigId, nullable=False),
