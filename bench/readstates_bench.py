@@ -35,8 +35,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from history_bench import settings_for  # the same settings as the search benchmark
+
 from guildhall import migrate
-from guildhall.config import Settings
 from guildhall.readstates import service as readstates
 from guildhall.runtime import Runtime
 
@@ -44,20 +45,6 @@ RESULTS = Path(__file__).parent / "results"
 READER = 1
 AUTHORS = 10
 NOW = "2026-01-01 00:00:00"
-
-
-def settings_for(data_dir: Path) -> Settings:
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        data_dir=data_dir,
-        secret_key="bench",
-        max_messages_per_channel=0,
-        api_rate_limit="off",
-        message_rate_limit="off",
-        socket_rate_limit="off",
-        upload_rate_limit="off",
-        friend_request_rate_limit="off",
-    )
 
 
 def bulk_load(db_path: Path, args: argparse.Namespace) -> dict[str, Any]:

@@ -8,16 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.realtime.conftest import listening, room_members
-
-
-async def joined(rt, connect, token, *rooms):
-    probe = await listening(rt, connect, token)
-    for room in rooms:
-        assert (await probe.call("join_room", {"room": room}))["ok"] is True
-    await probe.sync()
-    probe.clear()
-    return probe
+from tests.realtime.conftest import joined, listening, room_members
 
 
 @pytest.mark.parametrize("how", ["kick", "ban"])

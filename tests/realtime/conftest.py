@@ -206,6 +206,16 @@ async def listening(rt: Any, connect: Any, token: str) -> Probe:
     return probe
 
 
+async def joined(rt: Any, connect: Any, token: str, *rooms: str) -> Probe:
+    """A signed-in socket in ``rooms``, with nothing received yet."""
+    probe = await listening(rt, connect, token)
+    for room in rooms:
+        assert (await probe.call("join_room", {"room": room}))["ok"] is True
+    await probe.sync()
+    probe.clear()
+    return probe
+
+
 def realtime(rt: Any) -> Any:
     return rt.extras["realtime"]
 

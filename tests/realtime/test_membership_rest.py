@@ -5,16 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.realtime.conftest import emit_events, listening, room_members
-
-
-async def joined(rt: Any, connect: Any, token: str, *rooms: str) -> Any:
-    probe = await listening(rt, connect, token)
-    for room in rooms:
-        assert (await probe.call("join_room", {"room": room}))["ok"] is True
-    await probe.sync()
-    probe.clear()
-    return probe
+from tests.realtime.conftest import emit_events, joined, listening, room_members
 
 
 async def say(rt: Any, room: str, n: int) -> None:
