@@ -11,11 +11,14 @@ the real serializer):
 * searches, plain and filtered (``searches()``; contract sections 9 and 17),
   including finding 10's one-letter prefix for a user in no guild.
 
-Writes ``bench/results/history.json`` and ``bench/results/history.md`` and
-prints the 1M/10k ratios (goal: within 2x).
+Each database is built, and each round of timings runs, in a fresh process;
+``--baseline TREE`` builds and times a second checkout (e.g. ``git worktree add
+/tmp/before <commit>``) the same way, alternating with this one, so both see the
+same machine. Writes ``bench/results/history.json`` and ``bench/results/history.md``
+and prints the 1M/10k ratios (goal: within 2x).
 
-    .venv/bin/python bench/history_bench.py                 # 10k and 1M
-    .venv/bin/python bench/history_bench.py --sizes 10000   # quick
+    taskset -c 1 .venv/bin/python bench/history_bench.py    # 10k and 1M, 5 rounds
+    .venv/bin/python bench/history_bench.py --sizes 10000 --rounds 1   # quick
 """
 
 from __future__ import annotations
@@ -23,11 +26,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import platform
 import random
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -216,7 +221,7 @@ def searches(n: int) -> dict[str, tuple[int, SearchFilters]]:
 
 
 async def timed(
-    rt: Runtime, fn: Callable[[Any], Awaitable[Any]], iterations: int, warmup: int = 20
+    rt: Runtime, fn: Callable[[Any], Awaitable[Any]], iterations: int, warmup: int = 5
 ) -> dict[str, float]:
     samples = []
     for i in range(warmup + iterations):
@@ -226,17 +231,35 @@ async def timed(
         if i >= warmup:
             samples.append((time.perf_counter() - t0) * 1000)
     q = statistics.quantiles(samples, n=100)
-    return {"p50_ms": round(q[49], 3), "p99_ms": round(q[98], 3)}
+    # The minimum too: on a machine shared with other jobs it is the uncontended
+    # cost, where a p50 can be mostly time spent waiting for a CPU.
+    p50, p99, least = round(q[49], 3), round(q[98], 3), round(min(samples), 3)
+    return {"p50_ms": p50, "p99_ms": p99, "min_ms": least}
+
+
+def make_runtime(settings: Settings) -> Any:
+    """``app.build_runtime`` here; ``Runtime.create`` in a baseline tree older than it."""
+    try:
+        from guildhall.app import build_runtime
+    except ImportError:
+        return Runtime.create(settings)  # type: ignore[attr-defined]
+    return build_runtime(settings)
+
+
+async def build(data_dir: Path, n: int) -> dict[str, Any]:
+    """A migrated database at ``data_dir`` holding ``n`` messages (bulk_load)."""
+    rt = make_runtime(settings_for(data_dir))
+    try:
+        await migrate.upgrade(rt.db)
+    finally:
+        await rt.db.dispose()
+    return bulk_load(data_dir / "guildhall.db", n)
 
 
 async def measure(data_dir: Path, n: int, iterations: int) -> dict[str, Any]:
-    settings = settings_for(data_dir)
-    rt = Runtime.create(settings)
+    """Every timed query once (``iterations`` after a warm-up) on a built database."""
+    rt = make_runtime(settings_for(data_dir))
     try:
-        await migrate.upgrade(rt.db)
-        await rt.db.dispose()
-        load = bulk_load(data_dir / "guildhall.db", n)
-        rt = Runtime.create(settings)
         deep = n // 10 + 1  # 90% of the way back from the newest, in channel 1
 
         async def page_one(tx: Any) -> None:
@@ -257,80 +280,208 @@ async def measure(data_dir: Path, n: int, iterations: int) -> dict[str, Any]:
                 await search.search_messages(tx, user, filters)
 
             timings[name] = await timed(rt, run, iterations)
-        return {"messages": n, **load, **timings}
+        return timings
     finally:
         await rt.db.dispose()
 
 
+def child(tree: Path | None, *args: str) -> dict[str, Any]:
+    """This script in a fresh process, importing guildhall from ``tree``'s src (the
+    baseline checkout) or this one's; its last line of output is the JSON answer."""
+    env = dict(os.environ)
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree / "src")
+    out = subprocess.run(
+        [sys.executable, __file__, *args], env=env, check=True, capture_output=True, text=True
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+# A timing's key for the rounds' minimum (the uncontended cost), beside its p50.
+MIN = " (min)"
+
+
+def summary(p50s: list[float]) -> dict[str, float]:
+    """Median of the rounds' p50s and their spread."""
+    return {
+        "p50_ms": round(statistics.median(p50s), 3),
+        "min_ms": round(min(p50s), 3),
+        "max_ms": round(max(p50s), 3),
+    }
+
+
 def markdown(report: dict[str, Any]) -> str:
-    runs = report["runs"]
-    names = [k for k, v in runs[0].items() if isinstance(v, dict)]
+    builds = report["builds"]
+    labels = list(report["timings"])
+    sizes = [int(n) for n in report["timings"][labels[-1]]]
     lines = [
         "# History and search latency (SQLite, service layer)",
         "",
         f"`{report['command']}` on {report['machine']}, {report['when']}.",
-        f"{report['iterations']} timed iterations each; the searches are listed in "
-        "`searches()` of bench/history_bench.py. p50 / p99 in ms.",
+        f"Each round runs every query {report['iterations']} times (after a warm-up) in a "
+        "fresh process per build and size, the builds alternating; the cells are the "
+        f"median of {report['rounds']} rounds' p50 (ms) and the rounds' range. "
+        "The searches are listed in `searches()` of bench/history_bench.py. " + report["note"],
         "",
-        "| messages | load s | FTS rebuild s | DB MB |",
-        "| ---: | ---: | ---: | ---: |",
+        "| build | messages | load s | FTS rebuild s | DB MB |",
+        "| --- | ---: | ---: | ---: | ---: |",
     ]
-    for r in runs:
-        lines.append(
-            f"| {r['messages']:,} | {r['load_seconds']} | {r['fts_rebuild_seconds']} | "
-            f"{r['db_megabytes']} |"
-        )
-    lines += ["", "| timed | " + " | ".join(f"{r['messages']:,}" for r in runs) + " | ratio |"]
-    lines.append("| --- |" + " ---: |" * (len(runs) + 1))
-    for name in names:
-        cells = [f"{r[name]['p50_ms']} / {r[name]['p99_ms']}" for r in runs]
-        ratio = report.get("ratios", {}).get(name, "")
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {ratio}x |")
-    lines += ["", "ratio: p50 of the largest over the smallest; goal within 2x."]
+    for label in labels:
+        for n in sizes:
+            b = builds.get(label, {}).get(str(n))
+            if not b:  # reused, or a report from a log that did not print its builds
+                continue
+            lines.append(
+                f"| {label} | {n:,} | {b['load_seconds']} | {b['fts_rebuild_seconds']} | "
+                f"{b['db_megabytes']} |"
+            )
+    head = "| timed |"
+    for label in labels:
+        head += "".join(f" {label} {n:,} |" for n in sizes) + f" {label} ratio |"
+    lines += ["", head, "| --- |" + " ---: |" * (len(labels) * (len(sizes) + 1))]
+    for name in report["timings"][labels[-1]][str(sizes[0])]:
+        row = f"| {name} |"
+        for label in labels:
+            for n in sizes:
+                t = report["timings"][label][str(n)][name]
+                row += f" {t['p50_ms']} ({t['min_ms']}–{t['max_ms']}) |"
+            row += f" {report['ratios'][label].get(name, '')}x |"
+        lines.append(row)
+    lines += [
+        "",
+        "ratio: median p50 of the largest size over the smallest; goal within 2x. "
+        f"Rows ending in '{MIN}': the median over the rounds of each round's fastest "
+        "iteration, the cost without waiting for a CPU.",
+    ]
     return "\n".join(lines) + "\n"
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
-    parser.add_argument("--iterations", type=int, default=300)
+    parser.add_argument("--iterations", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=None, help="keep the databases here")
+    parser.add_argument(
+        "--baseline", type=Path, default=None, help="a checkout to measure alongside (before)"
+    )
+    parser.add_argument("--note", default="", help="said under the table (e.g. machine load)")
+    parser.add_argument("--from-log", type=Path, help="report from a run's printed rounds")
+    parser.add_argument("--reuse", action="store_true", help="keep --workdir's built databases")
+    parser.add_argument("--build", type=Path, help=argparse.SUPPRESS)  # child: build here
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # child: time here
     args = parser.parse_args()
+    if args.build is not None:
+        shutil.rmtree(args.build, ignore_errors=True)
+        args.build.mkdir(parents=True)
+        print(json.dumps(await build(args.build, args.sizes[0])))
+        return
+    if args.from_log is not None:
+        from_log(args)
+        return
+    if args.measure is not None:
+        print(json.dumps(await measure(args.measure, args.sizes[0], args.iterations)))
+        return
 
     root = args.workdir or Path(tempfile.mkdtemp(prefix="guildhall-bench-"))
-    runs = []
+    trees: dict[str, Path | None] = {"after": None}
+    if args.baseline is not None:
+        trees = {"before": args.baseline, "after": None}
+    builds: dict[str, dict[str, Any]] = {label: {} for label in trees}
+    p50s: dict[str, dict[str, dict[str, list[float]]]] = {label: {} for label in trees}
     try:
         for n in args.sizes:
-            data_dir = root / f"n{n}"
-            shutil.rmtree(data_dir, ignore_errors=True)
-            data_dir.mkdir(parents=True)
-            print(f"loading and measuring {n:,} messages ...", flush=True)
-            run = await measure(data_dir, n, args.iterations)
-            print(json.dumps(run), flush=True)
-            runs.append(run)
+            for label, tree in trees.items():
+                print(f"loading {n:,} messages ({label}) ...", flush=True)
+                data_dir = root / label / f"n{n}"
+                if args.reuse and (data_dir / "guildhall.db").exists():
+                    builds[label][str(n)] = {}
+                    continue
+                builds[label][str(n)] = child(tree, "--build", str(data_dir), "--sizes", str(n))
+                print(f"built {label} {n} {json.dumps(builds[label][str(n)])}", flush=True)
+        for r in range(args.rounds):
+            for n in args.sizes:
+                for label, tree in trees.items():
+                    data_dir = root / label / f"n{n}"
+                    got = child(
+                        tree, "--measure", str(data_dir), "--sizes", str(n),
+                        "--iterations", str(args.iterations),
+                    )  # fmt: skip
+                    print(f"round {r + 1} {label} {n:,}: {json.dumps(got)}", flush=True)
+                    for name, t in got.items():
+                        by = p50s[label].setdefault(str(n), {})
+                        by.setdefault(name, []).append(t["p50_ms"])
+                        by.setdefault(name + MIN, []).append(t.get("min_ms", t["p50_ms"]))
     finally:
         if args.workdir is None:
             shutil.rmtree(root, ignore_errors=True)
 
-    ratios = {}
-    if len(runs) > 1:
-        small, large = runs[0], runs[-1]
-        for name in (k for k, v in small.items() if isinstance(v, dict)):
-            ratios[name] = round(large[name]["p50_ms"] / small[name]["p50_ms"], 2)
+    write_report(args, list(trees), builds, p50s)
+
+
+def write_report(
+    args: argparse.Namespace,
+    labels: list[str],
+    builds: dict[str, dict[str, Any]],
+    p50s: dict[str, dict[str, dict[str, list[float]]]],
+) -> None:
+    timings = {
+        label: {n: {name: summary(v) for name, v in by.items()} for n, by in sizes.items()}
+        for label, sizes in p50s.items()
+    }
+    ratios: dict[str, dict[str, float]] = {}
+    small, large = str(args.sizes[0]), str(args.sizes[-1])
+    for label in labels:
+        ratios[label] = {
+            name: round(timings[label][large][name]["p50_ms"] / t["p50_ms"], 2)
+            for name, t in timings[label][small].items()
+        }
+    rounds = min(len(v) for by in p50s.values() for s in by.values() for v in s.values())
     report = {
         "command": " ".join(["python bench/history_bench.py", *sys.argv[1:]]),
         "machine": f"{platform.machine()} {platform.python_implementation()} "
         f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}",
-        "when": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "iterations": args.iterations,
-        "runs": runs,
+        "rounds": rounds,
+        "note": args.note,
+        "builds": builds,
+        "timings": timings,
         "ratios": ratios,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "history.json").write_text(json.dumps(report, indent=2) + "\n")
     (RESULTS / "history.md").write_text(markdown(report))
-    for name, ratio in ratios.items():
-        print(f"{name}: {runs[-1]['messages']:,}/{runs[0]['messages']:,} p50 ratio {ratio}x")
+    for label in labels:
+        for name, ratio in ratios[label].items():
+            print(f"{label} {name}: {large}/{small} p50 ratio {ratio}x")
+
+
+def from_log(args: argparse.Namespace) -> None:
+    """The report from a run's printed rounds (one cut short keeps what it measured):
+    complete rounds only, so each build and size has as many as the others."""
+    builds: dict[str, dict[str, Any]] = {}
+    rows: list[tuple[int, str, str, dict[str, Any]]] = []
+    for line in args.from_log.read_text().splitlines():
+        if line.startswith("built "):
+            _, label, n, got = line.split(" ", 3)
+            builds.setdefault(label, {})[n] = json.loads(got)
+        elif line.startswith("round "):
+            head, got = line.split(": ", 1)
+            _, r, label, n = head.split(" ")
+            rows.append((int(r), label, n.replace(",", ""), json.loads(got)))
+    labels = list(dict.fromkeys(label for _, label, _, _ in rows))
+    complete = {
+        r for r, *_ in rows if sum(1 for x, *_ in rows if x == r) == len(labels) * len(args.sizes)
+    }
+    p50s: dict[str, dict[str, dict[str, list[float]]]] = {label: {} for label in labels}
+    for r, label, n, got in rows:
+        if r in complete:
+            for name, t in got.items():
+                by = p50s[label].setdefault(n, {})
+                by.setdefault(name, []).append(t["p50_ms"])
+                by.setdefault(name + MIN, []).append(t.get("min_ms", t["p50_ms"]))
+    write_report(args, labels, builds, p50s)
 
 
 if __name__ == "__main__":

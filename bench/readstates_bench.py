@@ -38,6 +38,7 @@ from typing import Any
 from history_bench import settings_for  # the same settings as the search benchmark
 
 from guildhall import migrate
+from guildhall.app import build_runtime
 from guildhall.readstates import service as readstates
 from guildhall.runtime import Runtime
 
@@ -154,11 +155,11 @@ async def timed(
 
 async def measure(data_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
     settings = settings_for(data_dir)
-    rt = Runtime.create(settings)
+    rt = build_runtime(settings)
     await migrate.upgrade(rt.db)
     await rt.db.dispose()
     load = bulk_load(data_dir / "guildhall.db", args)
-    rt = Runtime.create(settings)
+    rt = build_runtime(settings)
     try:
         seen: dict[str, Any] = {}
 

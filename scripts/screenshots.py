@@ -42,7 +42,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(data: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(data: Path, wait: float = 90) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUILDHALL_")}
     env["GUILDHALL_DATA_DIR"] = str(data)
@@ -56,7 +56,8 @@ def start_server(data: Path) -> tuple[subprocess.Popen[bytes], str]:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
         try:
             requests.get(url + "/api/me", timeout=1)
             return proc, url
@@ -176,6 +177,21 @@ def main() -> None:
                 page.locator("article.msg").last.wait_for()
                 page.wait_for_timeout(500)
                 page.screenshot(path=OUT / "chat.png")
+                # Accessibility (issue 17): the skip link, the composer's focus ring, the
+                # emoji picker driven by the keyboard.
+                page.evaluate("document.activeElement && document.activeElement.blur()")
+                page.keyboard.press("Tab")
+                page.screenshot(path=OUT / "a11y-skip-link.png")
+                page.keyboard.press("Enter")
+                page.keyboard.type("The focus ring goes round the composer")
+                page.screenshot(path=OUT / "a11y-composer-focus.png")
+                page.get_by_role("button", name="Emoji").focus()
+                page.keyboard.press("Enter")
+                for key in ("ArrowDown", "ArrowRight", "ArrowRight"):
+                    page.keyboard.press(key)
+                page.screenshot(path=OUT / "a11y-emoji-picker.png")
+                page.keyboard.press("Escape")
+                page.locator(".composer textarea").fill("")
                 row = page.locator("article.msg", has_text="Welcome to the")
                 row.hover()
                 row.get_by_role("button", name="Edit").click()
@@ -247,6 +263,23 @@ def main() -> None:
                 p3.locator("article.msg").last.wait_for()
                 p3.wait_for_timeout(500)
                 p3.screenshot(path=OUT / "chat-light.png")
+                p3.get_by_role("button", name="Emoji").focus()
+                p3.keyboard.press("Enter")
+                p3.keyboard.press("ArrowDown")
+                p3.screenshot(path=OUT / "a11y-emoji-picker-light.png")
+                p3.keyboard.press("Escape")
+                p3.locator(".composer textarea").focus()
+                p3.screenshot(path=OUT / "a11y-composer-focus-light.png")
+                signed_out = browser.new_context(viewport={"width": 1280, "height": 800})
+                signed_out.add_init_script("localStorage.setItem('theme', 'light')")
+                p4 = signed_out.new_page()
+                p4.goto(url + "/register")
+                p4.get_by_label("Username").fill("dave")
+                p4.get_by_label("Email").fill("nope")
+                p4.get_by_label("Password").fill("short")
+                p4.get_by_role("button", name="Register").click()
+                p4.locator(".field-error").first.wait_for()
+                p4.screenshot(path=OUT / "register-errors-light.png")
                 browser.close()
         finally:
             proc.terminate()

@@ -159,7 +159,7 @@ async def app(
         from tests.backends import reset_postgres
 
         await reset_postgres(rt)
-    await start(rt, rt.extras["realtime"])
+    await start(rt)
     try:
         yield application
     finally:
@@ -267,14 +267,20 @@ async def server(app: Any) -> AsyncIterator[str]:
 
     import uvicorn
 
+    from guildhall.realtime.wire import WireProtocol
+
     port = free_port()
+    direct = app.state.rt.settings.socket_direct_write
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
         port=port,
         lifespan="off",
         log_level="warning",
-        ws="websockets-sansio",
+        # As `guildhall serve` (cli.py): with direct write, fan-out writes frames
+        # straight to the connection; without, uvicorn's stock protocol.
+        ws=WireProtocol if direct else "websockets-sansio",
+        ws_per_message_deflate=not direct,
     )
     srv = uvicorn.Server(config)
     task = asyncio.create_task(srv.serve())
@@ -303,6 +309,9 @@ class Recorder:
 
     async def publish(self, events: list[Any]) -> None:
         self.events.extend(events)
+
+    async def watch(self, rooms: Any) -> None:
+        pass
 
     def named(self, name: str) -> list[Any]:
         return [e for e in self.events if e.name == name]

@@ -10,6 +10,7 @@ import pytest
 from guildhall.config import Settings
 from tests.conftest import NO_LIMITS, assert_error
 from tests.files import samples
+from tests.realtime.conftest import connect  # noqa: F401  (fixture)
 
 MB = 1024 * 1024
 
@@ -84,3 +85,14 @@ class TestRateLimitsAtTheirDefaults:
         answers = [(await upload()).status_code for _ in range(10)]
         assert answers == [201] * 10
         assert_error(await upload(), 429, "RATE_LIMIT_EXCEEDED")
+
+    async def test_the_61st_socket_event_in_a_minute_is_refused(self, alice, connect):  # noqa: F811
+        gid = (await alice.post("/api/guilds", json={"name": "g"})).json()["id"]
+        cid = (await alice.post(f"/api/guilds/{gid}/channels", json={"name": "c"})).json()["id"]
+        room = f"g:{gid}:c:{cid}"
+        probe = await connect(token=alice.user["token"])
+        # Not joined: each is refused for that, and still counted.
+        codes = {(await probe.call("typing", {"room": room}))["code"] for _ in range(60)}
+        assert codes == {"NOT_CHANNEL_MEMBER"}
+        ack = await probe.call("join_room", {"room": room})
+        assert ack["ok"] is False and ack["code"] == "RATE_LIMIT_EXCEEDED", ack

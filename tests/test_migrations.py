@@ -127,7 +127,7 @@ async def test_the_server_works_on_an_upgraded_database(part_one_db: Any) -> Non
     await db.dispose()
     app = create_app(part_one_db)
     rt = app.state.rt
-    await start(rt, rt.extras["realtime"])
+    await start(rt)
     try:
         alice = Client(
             transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 40000)),
@@ -156,5 +156,13 @@ async def test_the_server_works_on_an_upgraded_database(part_one_db: Any) -> Non
         sent = await alice.post(f"/api/channels/{general['id']}/messages", json={"content": "new"})
         assert sent.status_code == 201, sent.text
         assert sent.json()["id"] > max(m["id"] for m in ROWS["messages"])
+        # 0012: a DM with her part-one friend bob, whose messages have no guild.
+        dm = await alice.post("/api/users/@me/channels", json={"recipient_id": 2})
+        assert dm.status_code == 200, dm.text
+        said = await alice.post(f"/api/channels/{dm.json()['id']}/messages", json={"content": "hi"})
+        assert said.status_code == 201 and said.json()["guild_id"] is None
+        # The search trigger of 0002 survived the schema edit: the DM message is indexed.
+        found = (await alice.get("/api/search/messages", params={"q": "hi"})).json()
+        assert [(m["content"], m["guild_id"]) for m in found] == [("hi", None)]
     finally:
         await stop(rt)

@@ -17,12 +17,11 @@ class TestHealth:
 
     async def test_readyz_reports_an_unusable_file_store(self, anon, rt, monkeypatch):
         """Uploads answer 503 without their store; so must readiness (a gone bucket)."""
-        from guildhall.files.storage import storage_for
 
         async def gone() -> None:
             raise RuntimeError("S3 bucket 'files' cannot be used: NoSuchBucket")
 
-        monkeypatch.setattr(storage_for(rt), "check", gone)
+        monkeypatch.setattr(rt.storage, "check", gone)
         r = await anon().get("/readyz")
         assert r.status_code == 503
         assert r.json()["details"]["storage"] == "error: RuntimeError"

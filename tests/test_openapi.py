@@ -15,6 +15,7 @@ import pytest
 
 from guildhall import mail
 from tests.conftest import PASSWORD, Client
+from tests.factories import ok
 from tests.files import samples
 from tests.mailbox import Inbox, inbox, smtp_settings
 
@@ -128,13 +129,8 @@ async def _signed_up(make: Callable[[], Client], name: str) -> Client:
 async def _signed_in(make: Callable[[], Client], name: str, password: str) -> Client:
     client = make()
     r = await client.post("/api/login", json={"username": name, "password": password})
-    client.user = _ok(r)
+    client.user = ok(r)
     return client
-
-
-def _ok(r: httpx.Response, status: int = 200) -> Any:
-    assert r.status_code == status, (r.request.method, r.request.url, r.text)
-    return r.json()
 
 
 class TestDocumentShape:
@@ -202,68 +198,79 @@ class TestAnswersMatchDocument:
 
         # Auth and users.
         login = checked()
-        _ok(await login.post("/api/login", json={"username": "alice", "password": PASSWORD}))
-        _ok(await login.post("/api/logout"))
+        ok(await login.post("/api/login", json={"username": "alice", "password": PASSWORD}))
+        ok(await login.post("/api/logout"))
         assert (await login.get("/api/me")).status_code == 401
-        _ok(await alice.get("/api/me"))
-        _ok(
+        ok(await alice.get("/api/me"))
+        ok(
             await alice.post(
                 "/api/me/password",
                 json={"old_password": PASSWORD, "new_password": PASSWORD + "!"},
             )
         )
-        _ok(await alice.put("/api/me", json={"display_name": "Alice A."}))
-        _ok(await visitor.post("/api/password-reset", json={"email": "carol@example.com"}), 202)
+        ok(await alice.put("/api/me", json={"display_name": "Alice A."}))
+        ok(await visitor.post("/api/password-reset", json={"email": "carol@example.com"}), 202)
         await mail.drain(rt)
         token = re.search(r"token=([\w-]+)", inbox[0].mails[0].get_body(("plain",)).get_content())
         assert token is not None
-        _ok(
+        ok(
             await visitor.post(
                 "/api/password-reset/confirm",
                 json={"token": token.group(1), "new_password": PASSWORD + "?"},
             )
         )
         carol = await _signed_in(checked, "carol", PASSWORD + "?")
-        _ok(await alice.get("/api/users", params={"limit": 2, "offset": 1}))
-        _ok(await alice.get("/api/search/users", params={"q": "bo"}))
+        ok(await alice.get("/api/users", params={"limit": 2, "offset": 1}))
+        ok(await alice.get("/api/search/users", params={"q": "bo"}))
         assert (await alice.get("/api/search/users", params={"q": "b"})).status_code == 400
 
         # Friends.
-        _ok(await alice.post("/api/friends/request", json={"to": "bob"}))
+        ok(await alice.post("/api/friends/request", json={"to": "bob"}))
         assert (await alice.post("/api/friends/request", json={"to": "bob"})).status_code == 409
-        _ok(await bob.post("/api/friends/accept", json={"from": "alice"}))
-        _ok(await alice.post("/api/friends/request", json={"to": "carol"}))
-        _ok(await carol.post("/api/friends/decline", json={"from": "alice"}))
-        _ok(await alice.post("/api/friends/request", json={"to": "carol"}))
-        _ok(await alice.get("/api/friends/status"))
-        _ok(await alice.post("/api/friends/cancel", json={"to": "carol"}))
-        _ok(await alice.post("/api/friends/remove", json={"username": "bob"}))
+        ok(await bob.post("/api/friends/accept", json={"from": "alice"}))
+        ok(await alice.post("/api/friends/request", json={"to": "carol"}))
+        ok(await carol.post("/api/friends/decline", json={"from": "alice"}))
+        ok(await alice.post("/api/friends/request", json={"to": "carol"}))
+        ok(await alice.get("/api/friends/status"))
+        # Direct messages (section 15).
+        dm = ok(await alice.post("/api/users/@me/channels", json={"recipient_id": bob.user["id"]}))
+        ok(await bob.post(f"/api/channels/{dm['id']}/messages", json={"content": "hi"}), 201)
+        ok(await alice.get("/api/users/@me/channels"))
+        group = ok(
+            await bob.post("/api/users/@me/channels", json={"recipient_ids": [alice.user["id"]]}),
+            201,
+        )
+        ok(await alice.put(f"/api/channels/{group['id']}", json={"name": "Us"}))
+        ok(await bob.delete(f"/api/channels/{group['id']}/recipients/{alice.user['id']}"))
+        ok(await bob.put(f"/api/channels/{group['id']}/recipients/{alice.user['id']}"))
+        ok(await alice.post("/api/friends/cancel", json={"to": "carol"}))
+        ok(await alice.post("/api/friends/remove", json={"username": "bob"}))
         assert (await alice.post("/api/friends/request", json={"to": "nobody"})).status_code == 404
 
         # Guilds and invites.
-        guild = _ok(await alice.post("/api/guilds", json={"name": "Hall"}), 201)
+        guild = ok(await alice.post("/api/guilds", json={"name": "Hall"}), 201)
         gid = guild["id"]
-        _ok(await alice.get("/api/guilds"))
-        _ok(await alice.get(f"/api/guilds/{gid}"))
+        ok(await alice.get("/api/guilds"))
+        ok(await alice.get(f"/api/guilds/{gid}"))
         assert (await carol.get(f"/api/guilds/{gid}")).status_code == 403
         assert (await carol.get("/api/guilds/nope")).status_code == 404
-        invite = _ok(await alice.post(f"/api/guilds/{gid}/invites", json={"expires_hours": 0}), 201)
+        invite = ok(await alice.post(f"/api/guilds/{gid}/invites", json={"expires_hours": 0}), 201)
         assert invite["expires_at"] is None
-        _ok(await alice.post(f"/api/guilds/{gid}/invites"), 201)
-        _ok(await alice.get(f"/api/guilds/{gid}/invites"))
-        _ok(await visitor.get(f"/api/invites/{invite['code']}"))
-        _ok(await bob.post(f"/api/invites/{invite['code']}/join"))
-        _ok(await carol.post(f"/api/invites/{invite['code']}/join"))
-        _ok(await alice.get(f"/api/guilds/{gid}/members"))
+        ok(await alice.post(f"/api/guilds/{gid}/invites"), 201)
+        ok(await alice.get(f"/api/guilds/{gid}/invites"))
+        ok(await visitor.get(f"/api/invites/{invite['code']}"))
+        ok(await bob.post(f"/api/invites/{invite['code']}/join"))
+        ok(await carol.post(f"/api/invites/{invite['code']}/join"))
+        ok(await alice.get(f"/api/guilds/{gid}/members"))
 
         # Channels.
-        category = _ok(
+        category = ok(
             await alice.post(
                 f"/api/guilds/{gid}/channels", json={"name": "Talk", "type": "category"}
             ),
             201,
         )
-        channel = _ok(
+        channel = ok(
             await alice.post(
                 f"/api/guilds/{gid}/channels",
                 json={"name": "general", "category_id": category["id"]},
@@ -271,21 +278,21 @@ class TestAnswersMatchDocument:
             201,
         )
         cid = channel["id"]
-        _ok(await alice.put(f"/api/channels/{cid}", json={"position": 3}))
-        _ok(await alice.get(f"/api/guilds/{gid}/channels"))
+        ok(await alice.put(f"/api/channels/{cid}", json={"position": 3}))
+        ok(await alice.get(f"/api/guilds/{gid}/channels"))
 
         # Files, emojis, stickers.
-        upload = _ok(
+        upload = ok(
             await bob.post("/api/upload", files={"file": ("pic.png", samples.png(), "image/png")}),
             201,
         )
-        me = _ok(await bob.put("/api/me", json={"avatar": upload["path"]}))
+        me = ok(await bob.put("/api/me", json={"avatar": upload["path"]}))
         assert (await visitor.get(me["avatar"])).status_code == 200
-        _ok(await alice.put(f"/api/guilds/{gid}", json={"description": "About", "icon": None}))
+        ok(await alice.put(f"/api/guilds/{gid}", json={"description": "About", "icon": None}))
         served = await visitor.get(f"/{upload['path']}")
         assert served.status_code == 200 and served.content == samples.png()
         assert (await visitor.head(f"/{upload['path']}")).status_code == 200
-        emoji = _ok(
+        emoji = ok(
             await alice.post(
                 f"/api/guilds/{gid}/emojis",
                 data={"name": "party"},
@@ -293,7 +300,7 @@ class TestAnswersMatchDocument:
             ),
             201,
         )
-        sticker = _ok(
+        sticker = ok(
             await alice.post(
                 f"/api/guilds/{gid}/stickers",
                 data={"name": "Wave"},
@@ -301,11 +308,11 @@ class TestAnswersMatchDocument:
             ),
             201,
         )
-        _ok(await bob.get(f"/api/guilds/{gid}/emojis"))
-        _ok(await bob.get(f"/api/guilds/{gid}/stickers"))
+        ok(await bob.get(f"/api/guilds/{gid}/emojis"))
+        ok(await bob.get(f"/api/guilds/{gid}/stickers"))
 
         # Messages: every nested part filled in (files, reactions, poll, nonce).
-        message = _ok(
+        message = ok(
             await bob.post(
                 f"/api/channels/{cid}/messages",
                 json={"content": "hello world", "files": [upload["path"]], "nonce": "n-1"},
@@ -314,81 +321,81 @@ class TestAnswersMatchDocument:
         )
         mid = message["id"]
         for text in ("second", "third"):
-            _ok(await alice.post(f"/api/channels/{cid}/messages", json={"content": text}), 201)
-        _ok(await carol.put(f"/api/messages/{mid}/reactions/{quote('👍')}"))
-        _ok(await alice.put(f"/api/messages/{mid}/reactions/:party:"))
-        poll = _ok(
+            ok(await alice.post(f"/api/channels/{cid}/messages", json={"content": text}), 201)
+        ok(await carol.put(f"/api/messages/{mid}/reactions/{quote('👍')}"))
+        ok(await alice.put(f"/api/messages/{mid}/reactions/:party:"))
+        poll = ok(
             await bob.post(
                 f"/api/messages/{mid}/poll",
                 json={"question": "Lunch?", "options": ["yes", "no"], "allow_multiple": True},
             ),
             201,
         )
-        _ok(await carol.post(f"/api/polls/{poll['id']}/vote", json={"option_id": "1"}))
-        _ok(await carol.get(f"/api/messages/{mid}/poll"))
-        _ok(await carol.delete(f"/api/polls/{poll['id']}/vote"))
-        _ok(await bob.post(f"/api/messages/{mid}/pin"))
-        pins = _ok(await carol.get(f"/api/channels/{cid}/pins"))
+        ok(await carol.post(f"/api/polls/{poll['id']}/vote", json={"option_id": "1"}))
+        ok(await carol.get(f"/api/messages/{mid}/poll"))
+        ok(await carol.delete(f"/api/polls/{poll['id']}/vote"))
+        ok(await bob.post(f"/api/messages/{mid}/pin"))
+        pins = ok(await carol.get(f"/api/channels/{cid}/pins"))
         assert pins[0]["files"] and pins[0]["reactions"] and pins[0]["poll"]
-        _ok(await bob.put(f"/api/messages/{mid}", json={"content": "hello again"}))
+        ok(await bob.put(f"/api/messages/{mid}", json={"content": "hello again"}))
         # Section 16: a reply that mentions, the edit history, read states.
         reply = {"content": f"<@{bob.user['id']}> @everyone", "reply_to": mid}
-        _ok(await alice.post(f"/api/channels/{cid}/messages", json=reply), 201)
-        _ok(await carol.get(f"/api/messages/{mid}/edits"))
-        _ok(await carol.post(f"/api/channels/{cid}/ack", json={"message_id": mid}))
-        _ok(await carol.get("/api/users/@me/read-states"))
-        _ok(await carol.get(f"/api/channels/{cid}/messages", params={"limit": 2}))
-        _ok(await carol.get(f"/api/channels/{cid}/messages", params={"before": mid + 2}))
-        _ok(await carol.get(f"/api/channels/{cid}/messages", params={"after": 0, "limit": 1}))
-        _ok(await carol.get("/api/search/messages", params={"q": "hello", "channel_id": cid}))
-        _ok(await bob.post(f"/api/messages/{mid}/unpin"))
-        _ok(await carol.delete(f"/api/messages/{mid}/reactions/{quote('👍')}"))
-        _ok(await bob.delete(f"/api/messages/{mid}"))
+        ok(await alice.post(f"/api/channels/{cid}/messages", json=reply), 201)
+        ok(await carol.get(f"/api/messages/{mid}/edits"))
+        ok(await carol.post(f"/api/channels/{cid}/ack", json={"message_id": mid}))
+        ok(await carol.get("/api/users/@me/read-states"))
+        ok(await carol.get(f"/api/channels/{cid}/messages", params={"limit": 2}))
+        ok(await carol.get(f"/api/channels/{cid}/messages", params={"before": mid + 2}))
+        ok(await carol.get(f"/api/channels/{cid}/messages", params={"after": 0, "limit": 1}))
+        ok(await carol.get("/api/search/messages", params={"q": "hello", "channel_id": cid}))
+        ok(await bob.post(f"/api/messages/{mid}/unpin"))
+        ok(await carol.delete(f"/api/messages/{mid}/reactions/{quote('👍')}"))
+        ok(await bob.delete(f"/api/messages/{mid}"))
 
         # Moderation and the audit log: every entry shape the scenario made.
         bid = bob.user["id"]
         until = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
-        timed = _ok(
+        timed = ok(
             await alice.put(
                 f"/api/guilds/{gid}/members/{bid}", json={"communication_disabled_until": until}
             )
         )
         assert timed["communication_disabled_until"]
-        _ok(
+        ok(
             await alice.put(
                 f"/api/guilds/{gid}/bans/{bid}",
                 json={"reason": "spam", "delete_message_seconds": 60},
                 headers={"X-Audit-Log-Reason": quote("причина")},
             )
         )
-        assert _ok(await alice.get(f"/api/guilds/{gid}/bans"))[0]["reason"] == "spam"
-        _ok(await alice.delete(f"/api/guilds/{gid}/bans/{bid}"))
-        _ok(await bob.post(f"/api/invites/{invite['code']}/join"))
-        _ok(await alice.delete(f"/api/guilds/{gid}/members/{bid}"))
-        log = _ok(await alice.get(f"/api/guilds/{gid}/audit-log", params={"limit": 100}))
+        assert ok(await alice.get(f"/api/guilds/{gid}/bans"))[0]["reason"] == "spam"
+        ok(await alice.delete(f"/api/guilds/{gid}/bans/{bid}"))
+        ok(await bob.post(f"/api/invites/{invite['code']}/join"))
+        ok(await alice.delete(f"/api/guilds/{gid}/members/{bid}"))
+        log = ok(await alice.get(f"/api/guilds/{gid}/audit-log", params={"limit": 100}))
         assert {"emoji_create", "member_ban_add", "invite_create"} <= {
             e["action"] for e in log["entries"]
         }
         # Roles and channel overwrites (section 13).
         roles = f"/api/guilds/{gid}/roles"
-        role = _ok(await alice.post(roles, json={"name": "mods", "permissions": "8192"}), 201)
-        _ok(await alice.put(f"{roles}/{role['id']}", json={"color": 255, "position": 1}))
-        _ok(await carol.get(roles))
+        role = ok(await alice.post(roles, json={"name": "mods", "permissions": "8192"}), 201)
+        ok(await alice.put(f"{roles}/{role['id']}", json={"color": 255, "position": 1}))
+        ok(await carol.get(roles))
         held = f"/api/guilds/{gid}/members/{carol.user['id']}/roles/{role['id']}"
-        assert _ok(await alice.put(held))["roles"] == [role["id"]]
-        _ok(await alice.delete(held))
+        assert ok(await alice.put(held))["roles"] == [role["id"]]
+        ok(await alice.delete(held))
         overwrite = f"/api/channels/{cid}/permissions/{role['id']}"
-        _ok(await alice.put(overwrite, json={"type": "role", "allow": "1024", "deny": "2048"}))
-        _ok(await alice.delete(overwrite, params={"type": "role"}))
-        _ok(await alice.delete(f"{roles}/{role['id']}"))
+        ok(await alice.put(overwrite, json={"type": "role", "allow": "1024", "deny": "2048"}))
+        ok(await alice.delete(overwrite, params={"type": "role"}))
+        ok(await alice.delete(f"{roles}/{role['id']}"))
 
         # Tearing down.
-        _ok(await alice.delete(f"/api/emojis/{emoji['id']}"))
-        _ok(await alice.delete(f"/api/stickers/{sticker['id']}"))
-        _ok(await alice.delete(f"/api/invites/{invite['code']}"))
-        _ok(await alice.delete(f"/api/channels/{cid}"))
-        _ok(await carol.delete(f"/api/guilds/{gid}/members/@me"))
-        _ok(await alice.delete(f"/api/guilds/{gid}"))
+        ok(await alice.delete(f"/api/emojis/{emoji['id']}"))
+        ok(await alice.delete(f"/api/stickers/{sticker['id']}"))
+        ok(await alice.delete(f"/api/invites/{invite['code']}"))
+        ok(await alice.delete(f"/api/channels/{cid}"))
+        ok(await carol.delete(f"/api/guilds/{gid}/members/@me"))
+        ok(await alice.delete(f"/api/guilds/{gid}"))
 
         assert document.failures == []
         missing = document.operations() - document.succeeded

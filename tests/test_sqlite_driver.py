@@ -3,6 +3,8 @@ per statement, and the same DBAPI behaviour SQLAlchemy relies on."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from pathlib import Path
 
 import aiosqlite.core
@@ -64,3 +66,64 @@ async def test_errors_are_sqlalchemy_errors_and_roll_back(db):
             await conn.execute(text("INSERT INTO t (v) VALUES ('x')"))
     async with db.engine.connect() as conn:
         assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar() == 0
+
+
+# --- the writer's connection (InlineDBAPI): statements on the loop's thread ------
+
+
+async def test_the_writer_trips_only_to_commit(db, trips):
+    # (The writer is used through sessions, as Database.transaction does.)
+    async with db.write_sessions() as session:
+        await session.execute(text("INSERT INTO t (v) VALUES ('a')"))
+        rows = (await session.execute(text("SELECT v FROM t"))).scalars().all()
+        assert rows == ["a"]
+        trips.clear()  # the pool's first connect and its pragmas made some
+        await session.execute(text("SELECT 1"))
+        assert trips == []  # statements run inline
+        await session.commit()
+    assert trips == ["commit"]
+    trips.clear()
+    async with db.write_sessions() as session:
+        await session.execute(text("INSERT INTO t (v) VALUES ('b')"))
+        with pytest.raises(IntegrityError):  # errors are SQLAlchemy's
+            await session.execute(text("INSERT INTO t (v) VALUES ('a')"))
+        await session.rollback()
+    assert trips == []  # BEGIN and ROLLBACK inline too
+    async with db.engine.connect() as conn:
+        assert (await conn.execute(text("SELECT v FROM t"))).scalars().all() == ["a"]
+
+
+async def test_a_begin_behind_another_process_waits_off_the_loop(db, tmp_path, trips):
+    """Another connection (another process, as far as SQLite knows) holds the write
+    lock: the writer's BEGIN is retried on aiosqlite's thread, which waits there
+    (the loop keeps running) until the lock is free, then proceeds."""
+    other = sqlite3.connect(tmp_path / "guildhall.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    ticks = 0
+
+    async def ticking() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    async def release_later() -> None:
+        await asyncio.sleep(0.3)
+        other.execute("INSERT INTO t (v) VALUES ('other')")
+        other.execute("COMMIT")
+
+    ticker = asyncio.create_task(ticking())
+    releaser = asyncio.create_task(release_later())
+    try:
+        async with db.write_sessions() as session:
+            await session.execute(text("INSERT INTO t (v) VALUES ('writer')"))
+            await session.commit()
+    finally:
+        ticker.cancel()
+        await releaser
+        other.close()
+    assert "_begin_waiting" in trips
+    assert ticks >= 10  # the loop ran while the BEGIN waited
+    async with db.engine.connect() as conn:
+        values = (await conn.execute(text("SELECT v FROM t ORDER BY id"))).scalars().all()
+    assert values == ["other", "writer"]

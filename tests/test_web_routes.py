@@ -27,3 +27,49 @@ class TestClientRoutes:
     async def test_static_files_cannot_escape_the_folder(self, anon):
         r = await anon().get("/..%2F..%2Fpyproject.toml")
         assert r.status_code == 200 and b"[project]" not in r.content
+
+
+class TestCompressedAssets:
+    """Built scripts and stylesheets go out gzipped to a client that takes gzip."""
+
+    @pytest.fixture
+    def client(self, tmp_path):
+        import gzip
+
+        import httpx
+        from fastapi import FastAPI
+
+        from guildhall.web import mount_web_client
+
+        (tmp_path / "assets").mkdir()
+        (tmp_path / "index.html").write_text("<!doctype html><title>x</title>")
+        self.body = b"console.log('hello');" * 200
+        (tmp_path / "assets" / "index-abc.js").write_bytes(self.body)
+        (tmp_path / "assets" / "index-abc.js.gz").write_bytes(gzip.compress(self.body))
+        (tmp_path / "assets" / "plain-abc.css").write_bytes(b"body{}")
+        app = FastAPI()
+        mount_web_client(app, tmp_path)
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+
+    async def test_gzip_when_accepted(self, client):
+        async with client as c:
+            r = await c.get("/assets/index-abc.js", headers={"Accept-Encoding": "gzip, br"})
+        assert r.headers["content-encoding"] == "gzip"
+        assert r.headers["vary"] == "Accept-Encoding"
+        assert r.headers["content-type"].startswith(("text/javascript", "application/javascript"))
+        assert int(r.headers["content-length"]) < len(self.body) / 5
+        assert r.content == self.body  # httpx undoes the encoding
+
+    async def test_identity_when_not_accepted_or_refused(self, client):
+        async with client as c:
+            for accept in ("identity", "gzip;q=0", "br"):
+                r = await c.get("/assets/index-abc.js", headers={"Accept-Encoding": accept})
+                assert "content-encoding" not in r.headers, accept
+                assert r.content == self.body
+                assert r.headers["vary"] == "Accept-Encoding"
+
+    async def test_assets_without_a_twin_are_sent_as_they_are(self, client):
+        async with client as c:
+            r = await c.get("/assets/plain-abc.css", headers={"Accept-Encoding": "gzip"})
+        assert "content-encoding" not in r.headers and r.content == b"body{}"
+        assert r.headers["cache-control"] == "public, max-age=31536000, immutable"

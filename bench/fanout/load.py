@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import statistics
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from lean import LeanSocket, Stats, open_socket
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bench.stats import median, paired_differences, percentile, rounded
 
 PAD = "The quick brown fox jumps over the lazy dog; a chat message of a usual size."
 SAT_WINDOW = 8
@@ -33,13 +37,6 @@ SAT_STALE_S = 5.0
 def out(obj: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
-
-
-def percentile(sorted_values: list[float], q: float) -> float | None:
-    if not sorted_values:
-        return None
-    i = min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))
-    return sorted_values[i]
 
 
 class Load:
@@ -124,14 +121,15 @@ class Load:
         done_s = time.perf_counter() - t0
         sent = last - first + 1
         received = sum(per_seq[s] for s in range(first, last + 1))
-        lat = sorted(ns / 1e6 for s, ns in self.stats.latencies if first <= s <= last)
-        remote = sorted(ns / 1e6 for s, ns in self.remote.latencies if first <= s <= last)
+        local = [(s, ns / 1e6) for s, ns in self.stats.latencies if first <= s <= last]
+        lat = [ms for _, ms in local]
+        remote = [(s, ns / 1e6) for s, ns in self.remote.latencies if first <= s <= last]
         ok = sum(
             1
             for f in acks
             if f.done() and not f.exception() and isinstance(f.result(), dict) and f.result()["ok"]
         )
-        return {
+        result = {
             "room_size": n,
             "rate": rate,
             "sent": sent,
@@ -141,20 +139,29 @@ class Load:
             "received": received,
             "reach": round(received / (sent * n), 4) if sent else None,
             "deliveries_per_s": round(received / done_s),
-            "p50_ms": round(percentile(lat, 0.5) or 0, 2) if lat else None,
-            "p99_ms": round(percentile(lat, 0.99) or 0, 2) if lat else None,
+            "p50_ms": rounded(percentile(lat, 0.5)),
+            "p99_ms": rounded(percentile(lat, 0.99)),
             "latency_samples": len(lat),
-            **(
-                {
-                    "remote_p50_ms": round(percentile(remote, 0.5) or 0, 2),
-                    "remote_p99_ms": round(percentile(remote, 0.99) or 0, 2),
-                    "remote_latency_samples": len(remote),
-                }
-                if remote
-                else {}
-            ),
             "duration_s": round(done_s, 2),
         }
+        if remote:
+            # The same message at a socket on the sender's node and at one on
+            # another node: the hop is the per-message difference (remote - local).
+            hop = paired_differences(local, remote)
+            remote_ms = [ms for _, ms in remote]
+            result.update(
+                {
+                    "remote_p50_ms": rounded(percentile(remote_ms, 0.5)),
+                    "remote_p99_ms": rounded(percentile(remote_ms, 0.99)),
+                    "remote_latency_samples": len(remote_ms),
+                    "hop_p50_ms": rounded(percentile(hop, 0.5)),
+                    "hop_p99_ms": rounded(percentile(hop, 0.99)),
+                    "hop_messages": len(hop),
+                    # Every message's difference, for the runner to pool over runs.
+                    "hop_ms": [round(d, 3) for d in hop],
+                }
+            )
+        return result
 
     async def quiet(self, still_s: float = 1.0, limit_s: float = 120.0) -> None:
         """Wait until no delivery arrives for ``still_s``: an overloaded phase's
@@ -263,10 +270,8 @@ class Load:
                 "sent": sent,
                 "lean_reach": round(lean_rx / (sent * n_lean), 4),
                 "stock_reach": round(stock_rx / (sent * n_stock), 4),
-                "lean_p50_ms": round(statistics.median(lean_lat), 2) if lean_lat else None,
-                "stock_p50_ms": round(statistics.median([v for _, v in stock_lat]), 2)
-                if stock_lat
-                else None,
+                "lean_p50_ms": rounded(median(lean_lat)),
+                "stock_p50_ms": rounded(median([v for _, v in stock_lat])),
             }
         )
         for c in clients:

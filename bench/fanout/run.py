@@ -9,9 +9,15 @@ Each server runs pinned to core 0 (``taskset -c 0``), the load processes
 2. verification: lean clients and stock python-socketio clients in one room at
    10 msg/s must both see everything, with similar latency;
 3. fan-out: one sender, rooms of 100 and 1000 sockets, 10 and 60 msg/s and
-   saturation: deliveries/s, reach, p50/p99 latency. All servers stay up with
-   their listeners connected and each phase runs on each server in turn, so the
-   numbers compared are minutes apart at most on this shared machine.
+   saturation. All servers stay up with their listeners connected and each
+   phase runs on each server in turn (the order rotating every round), so the
+   numbers compared are minutes apart at most on this shared machine. Every
+   phase runs ``--repeat`` times (5; ``--quick``: 3, and the report says so);
+   each cell is the median of its runs with their min–max and spread
+   (``bench/stats.py``). Saturation phases measure throughput (deliveries/s,
+   and Guildhall ÷ bare from the medians); fixed-rate phases measure reach and
+   latency only: their deliveries/s is the offered rate stretched by the last
+   delivery's lateness, a latency tail rather than a throughput.
 
 Writes ``bench/results/fanout.json`` and ``bench/results/fanout.md``.
 
@@ -31,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +45,10 @@ import requests
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.stats import show, spread  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results"
 PROJECT_PY = ROOT / ".venv" / "bin" / "python"
 GUILDHALL = ROOT / ".venv" / "bin" / "guildhall"
@@ -70,6 +81,7 @@ def log(msg: str) -> None:
 
 class Server:
     name: str
+    start_timeout = 60.0  # seconds; longer on a machine busy with other work
     base: dict[str, Any]  # what every load process needs: address, tokens, rooms
 
     def __init__(self) -> None:
@@ -93,7 +105,7 @@ class Server:
             stderr=subprocess.STDOUT,
             cwd=HERE,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited: {self.log_tail()}")
@@ -138,6 +150,7 @@ class Server:
 class GuildhallServer(Server):
     name = "guildhall"
     profile: Path | None = None  # cProfile output, with --profile
+    source: Path | None = None  # another checkout to run (--source), e.g. a git worktree
 
     def command(self) -> list[str]:
         serve = ["serve", "--host", "127.0.0.1", "--port", str(self.port)]
@@ -155,8 +168,20 @@ class GuildhallServer(Server):
     def env(self) -> dict[str, str]:
         env = super().env()
         env["GUILDHALL_DATA_DIR"] = str(self.tmp / "data")
+        if self.source is not None:
+            # This venv's dependencies, that checkout's code (before this one's).
+            env["PYTHONPATH"] = str(self.source.resolve() / "src")
         for limit in ("API", "SOCKET", "UPLOAD", "MESSAGE", "FRIEND_REQUEST"):
             env[f"GUILDHALL_{limit}_RATE_LIMIT"] = "off"
+        # Every listener comes from 127.0.0.1, hundreds at once: the default cap of
+        # unauthenticated sockets per address (100) refused some of them at the
+        # handshake whenever sign-in fell behind ("closed before connecting").
+        env["GUILDHALL_SOCKETS_PER_IP"] = "1000000"
+        # The frame-once transport unless the caller asks for the old path
+        # (GUILDHALL_BENCH_DIRECT_WRITE=false).
+        env["GUILDHALL_SOCKET_DIRECT_WRITE"] = os.environ.get(
+            "GUILDHALL_BENCH_DIRECT_WRITE", "true"
+        )
         return env
 
     def setup(self) -> dict[str, Any]:
@@ -330,48 +355,122 @@ def fan_out(servers: list[Server], results: dict[str, Any], args: argparse.Names
         assert next(load.lines())["event"] == "ready"
         log(f"{server.name}: 1100 listeners joined")
     try:
-        for _ in range(args.repeat):
+        for round_ in range(args.repeat):
             for size, rate in args.phases:
-                for server in servers:
+                # Rotate who goes first: a drift during a phase is not always
+                # charged to the same server.
+                k = round_ % len(servers)
+                for server in servers[k:] + servers[:k]:
                     load = loads[server.name]
                     load.tell(f"{size} {rate}")
                     data = next(load.lines())
                     data.pop("event")
+                    data["round"] = round_
                     results[server.name]["samples"].append(data)
                     log(f"{server.name}: {data}")
     finally:
         for load in loads.values():
             load.tell("quit")
             load.finish()
-    # Other tenants only ever slow a run down: keep each cell's best sample.
     for res in results.values():
-        for size in (100, 1000):
-            for rate in (10, 60, "sat"):
-                cell = [r for r in res["samples"] if r["room_size"] == size and r["rate"] == rate]
-                if cell:
-                    res["fanout"].append(
-                        max(cell, key=lambda r: (r["deliveries_per_s"], -(r["p99_ms"] or 0)))
-                    )
+        res["fanout"] = cells(res["samples"], args.phases)
+
+
+# -- statistics ------------------------------------------------------------------
+
+DIGITS = {"reach": 4, "deliveries_per_s": 0, "sent": 0}
+NOT_MEASURES = {"room_size", "rate", "round"}
+
+
+def phase_runs(samples: list[dict[str, Any]], size: int, rate: Any) -> list[dict[str, Any]]:
+    return [r for r in samples if r["room_size"] == size and str(r["rate"]) == str(rate)]
+
+
+def cells(samples: list[dict[str, Any]], phases: list[tuple[int, str]]) -> list[dict[str, Any]]:
+    """One cell per phase: every measure as the median of its runs with min–max
+    and spread; sockets re-joined summed; lists (per-message values) pooled."""
+    out = []
+    for size, rate in dict.fromkeys(phases):
+        runs = phase_runs(samples, size, rate)
+        if not runs:
+            continue
+        cell: dict[str, Any] = {"room_size": size, "rate": runs[0]["rate"], "runs": len(runs)}
+        for key in dict.fromkeys(k for r in runs for k in r):
+            values = [r.get(key) for r in runs]
+            if key in NOT_MEASURES:
+                continue
+            if key == "reconnected_sockets":
+                cell[key] = sum(v or 0 for v in values)
+            elif any(isinstance(v, list) for v in values):
+                cell[key] = [x for v in values if v for x in v]
+            else:
+                cell[key] = spread(values, DIGITS.get(key, 2))
+        out.append(cell)
+    return out
+
+
+def median_of(cell: dict[str, Any] | None, key: str) -> Any:
+    return None if cell is None else (cell.get(key) or {}).get("median")
 
 
 # -- report ------------------------------------------------------------------------
 
 
 def find(rows: list[dict[str, Any]], size: int, rate: Any) -> dict[str, Any] | None:
-    return next((r for r in rows if r["room_size"] == size and r["rate"] == rate), None)
+    return next((r for r in rows if r["room_size"] == size and str(r["rate"]) == str(rate)), None)
+
+
+def _cells(
+    report: dict[str, Any], phases: list[tuple[Any, str]]
+) -> Iterator[tuple[str, Any, str, dict[str, Any]]]:
+    """(server, room size, rate, row) of every phase each server ran, phase by phase."""
+    for size, rate in phases:
+        for name, res in report["servers"].items():
+            row = find(res["fanout"], size, rate)
+            if row is not None:
+                yield name, size, rate, row
+
+
+def throughput_ratio(
+    top: dict[str, Any], bottom: dict[str, Any], size: int
+) -> dict[str, Any] | None:
+    """``top`` ÷ ``bottom`` deliveries/s at saturation in rooms of ``size``: the
+    ratio of the medians, and the ratio of each round's pair (the two runs next
+    to each other in time) as its spread. Fixed-rate phases have none."""
+    t = median_of(find(top["fanout"], size, "sat"), "deliveries_per_s")
+    b = median_of(find(bottom["fanout"], size, "sat"), "deliveries_per_s")
+    if not t or not b:
+        return None
+    below = {r["round"]: r["deliveries_per_s"] for r in phase_runs(bottom["samples"], size, "sat")}
+    per_round = [
+        r["deliveries_per_s"] / below[r["round"]]
+        for r in phase_runs(top["samples"], size, "sat")
+        if below.get(r["round"])
+    ]
+    return {"ratio_of_medians": round(t / b, 2), "per_round": spread(per_round)}
 
 
 def ratios(results: dict[str, Any]) -> dict[str, Any]:
     g, b = results.get("guildhall"), results.get("bare-python-socketio")
     if not g or not b:
         return {}
-    out: dict[str, Any] = {}
-    for size in (100, 1000):
-        for rate in (10, 60, "sat"):
-            gr, br = find(g["fanout"], size, rate), find(b["fanout"], size, rate)
-            if gr and br and br["deliveries_per_s"]:
-                out[f"{size}@{rate}"] = round(gr["deliveries_per_s"] / br["deliveries_per_s"], 2)
-    return out
+    out = {f"{size}@sat": throughput_ratio(g, b, size) for size in (100, 1000)}
+    return {k: v for k, v in out.items() if v}
+
+
+def method(report: dict[str, Any]) -> str:
+    """How many runs a cell is made of, said where the numbers are."""
+    repeat = report["repeat"]
+    text = (
+        f"Each phase ran {repeat}× on each server, interleaved (the servers' order rotating"
+        " every round); every cell is the **median** of its runs, with (min–max, spread ="
+        " (max − min) ÷ median)."
+    )
+    if repeat < 5:
+        text += (
+            f" **Quick run: {repeat} run(s) per phase, fewer than the 5 a number of record needs.**"
+        )
+    return text
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -380,53 +479,76 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         f"Run {report['started']} on {report['machine']['cpu']} ({report['machine']['cores']}"
         f" cores), Python {report['machine']['python']}. Servers pinned to core {SERVER_CORE},"
-        f" load to core {LOAD_CORE}; 127.0.0.1 only. {report['duration_s']} s per rate,"
-        " one sender, lean raw-WebSocket listeners (latency sampled on every 10th socket)."
-        f" Each phase ran {report['repeat']}x, interleaved across servers; best run shown"
-        " (the machine is shared: other load only slows a run down).",
+        f" load to core {LOAD_CORE}; 127.0.0.1 only. {report['duration_s']} s per phase,"
+        " one sender, lean raw-WebSocket listeners (latency sampled on every 10th socket). "
+        + method(report),
         "",
-        "| server | room | rate (msg/s) | sent | deliveries/s | reach | p50 ms | p99 ms |"
-        " sockets re-joined |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for size in (100, 1000):
-        for rate in (10, 60, "sat"):
-            for name, res in report["servers"].items():
-                row = find(res["fanout"], size, rate)
-                if row is None:
-                    continue
-                shown = "saturation" if rate == "sat" else rate
-                lines.append(
-                    f"| {name} | {size} | {shown} | {row['sent']} |"
-                    f" {row['deliveries_per_s']:,} | {row['reach']:.4f} |"
-                    f" {row['p50_ms']} | {row['p99_ms']} | {row.get('reconnected_sockets', 0)} |"
-                )
+    phases = list(dict.fromkeys((size, str(rate)) for size, rate in report["phases"]))
+    sat = [(size, rate) for size, rate in phases if rate == "sat"]
+    fixed = [(size, rate) for size, rate in phases if rate != "sat"]
+    if sat:
+        lines += [
+            "## Saturation: throughput",
+            "",
+            "| server | room | deliveries/s | reach | p50 ms | p99 ms | sockets re-joined |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for name, size, _, row in _cells(report, sat):
+            lines.append(
+                f"| {name} | {size} | {show(row['deliveries_per_s'], '{:,.0f}')} |"
+                f" {show(row['reach'], '{:.4f}')} | {show(row['p50_ms'])} |"
+                f" {show(row['p99_ms'])} | {row.get('reconnected_sockets', 0)} |"
+            )
+        lines.append("")
+    if fixed:
+        lines += [
+            "## Fixed offered rates: reach and latency (not a throughput)",
+            "",
+            "| server | room | rate (msg/s) | reach | p50 ms | p99 ms | sockets re-joined |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for name, size, rate, row in _cells(report, fixed):
+            lines.append(
+                f"| {name} | {size} | {rate} | {show(row['reach'], '{:.4f}')} |"
+                f" {show(row['p50_ms'])} | {show(row['p99_ms'])} |"
+                f" {row.get('reconnected_sockets', 0)} |"
+            )
+        lines.append("")
     lines += [
-        "",
         "Reach is received ÷ expected deliveries within the phase and its drain; below 1 the"
         " server could not keep up. *Sockets re-joined*: listeners an overloaded server had"
-        " dropped before the phase (python-engineio's ping timeout while its loop lagged).",
-        "",
-        "Guildhall ÷ bare python-socketio, deliveries/s (goal ≥ 0.9):",
-        "",
-        "| room@rate | ratio |",
-        "| --- | ---: |",
+        " dropped before the phase (python-engineio's ping timeout while its loop lagged),"
+        " summed over the runs.",
     ]
-    lines += [f"| {k} | {v} |" for k, v in report["ratios"].items()]
-    lines += [
-        "",
-        "Idle memory (RSS growth ÷ sockets; goal < 50 KiB for Guildhall):",
-        "",
-        "| server | sockets | KiB per socket | connect time s |",
-        "| --- | ---: | ---: | ---: |",
-    ]
-    for name, res in report["servers"].items():
-        if "memory" not in res:
-            continue
-        m = res["memory"]
-        lines.append(
+    if report["ratios"]:
+        lines += [
+            "",
+            "Guildhall ÷ bare python-socketio, deliveries/s at saturation (goal ≥ 0.9): the"
+            " ratio of the medians, and the ratios of each round's two runs (run next to each"
+            " other) as median (min–max):",
+            "",
+            "| room | ratio of medians | per-round ratios |",
+            "| --- | ---: | ---: |",
+        ]
+        lines += [
+            f"| {k.split('@')[0]} | {v['ratio_of_medians']} | {show(v['per_round'])} |"
+            for k, v in report["ratios"].items()
+        ]
+    measured = {name: res["memory"] for name, res in report["servers"].items() if "memory" in res}
+    if measured:
+        lines += [
+            "",
+            "Idle memory (RSS growth ÷ sockets, one measurement; goal < 50 KiB for Guildhall;"
+            " bench/fanout/memory.py takes the median of fresh servers):",
+            "",
+            "| server | sockets | KiB per socket | connect time s |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        lines += [
             f"| {name} | {m['sockets']} | {m['kib_per_socket']} | {m['connect_seconds']} |"
-        )
+            for name, m in measured.items()
+        ]
     lines += [
         "",
         "Verification (lean clients vs stock python-socketio clients, 10 msg/s):",
@@ -474,7 +596,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="shorter runs, 1000 idle sockets")
     parser.add_argument("--servers", default="guildhall,bare,flask")
     parser.add_argument("--profile", action="store_true", help="cProfile the Guildhall server")
-    parser.add_argument("--repeat", type=int, help="runs of each phase (default 2, quick 1)")
+    parser.add_argument(
+        "--repeat", type=int, help="runs of each phase, medians reported (default 5, quick 3)"
+    )
     parser.add_argument(
         "--phases",
         # Saturation before the overload at 60 msg/s, whose backlog would linger.
@@ -482,14 +606,19 @@ def main() -> None:
         help="room size:rate pairs to run, in order",
     )
     parser.add_argument("--skip-memory", action="store_true", help="no idle-memory phase")
+    parser.add_argument(
+        "--source", type=Path, help="run Guildhall from this checkout's src/ (a before/after)"
+    )
+    parser.add_argument("--name", default="fanout", help="results file name (bench/results/)")
     args = parser.parse_args()
+    GuildhallServer.source = args.source
     if args.profile:
         GuildhallServer.profile = RESULTS / "tmp" / "guildhall.prof"
         GuildhallServer.profile.parent.mkdir(parents=True, exist_ok=True)
     args.duration = 3 if args.quick else 5
     args.drain = 5 if args.quick else 10
     args.idle_sockets = 1000 if args.quick else 5000
-    args.repeat = args.repeat or (1 if args.quick else 2)
+    args.repeat = args.repeat or (3 if args.quick else 5)
     args.phases = [(int(p.split(":")[0]), p.split(":")[1]) for p in args.phases.split(",")]
     kinds = {"guildhall": GuildhallServer, "bare": BareServer, "flask": FlaskServer}
     wanted = [kinds[k.strip()] for k in args.servers.split(",") if k.strip()]
@@ -505,6 +634,7 @@ def main() -> None:
         },
         "duration_s": args.duration,
         "repeat": args.repeat,
+        "phases": args.phases,
         "versions": versions,
         "servers": {},
     }
@@ -520,7 +650,8 @@ def main() -> None:
         for server in servers:
             server.stop()
     report["ratios"] = ratios(report["servers"])
-    write_results("fanout", report, markdown(report))
+    report["source"] = str(args.source or ROOT)
+    write_results(args.name, report, markdown(report))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,8 @@ def serve(
 
     from guildhall.httpproto import BoundedHttpToolsProtocol
     from guildhall.logs import configure_logging
-    from guildhall.realtime.server import MAX_PACKET_BYTES
+    from guildhall.realtime.sio import MAX_PACKET_BYTES
+    from guildhall.realtime.wire import WireProtocol
 
     settings = Settings()
     configure_logging(settings)
@@ -44,9 +45,14 @@ def serve(
         workers=workers,
         loop="uvloop",
         http=BoundedHttpToolsProtocol,  # httptools, with a bounded request head
-        ws="websockets-sansio",
+        # uvicorn's sans-I/O websockets; with GUILDHALL_SOCKET_DIRECT_WRITE, plus the
+        # raw-frame write that fan-out uses (realtime/wire.py) and no per-message
+        # deflate (broadcast frames are built once, uncompressed; a zlib context
+        # per socket costs memory).
+        ws=WireProtocol if settings.socket_direct_write else "websockets-sansio",
+        ws_per_message_deflate=not settings.socket_direct_write,
         # Frames past this are refused before they are buffered; the Socket.IO
-        # layer's own limit (in characters) is checked after (realtime/server.py).
+        # layer's own limit (in characters) is checked after (realtime/sio.py).
         ws_max_size=4 * MAX_PACKET_BYTES,
         proxy_headers=False,  # client IPs are resolved by our trusted-proxy rule
         server_header=False,

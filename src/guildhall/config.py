@@ -11,6 +11,13 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _networks(text: str) -> list[Network]:
+    """Comma-separated addresses or networks (``10.0.0.0/8, ::1``)."""
+    return [ipaddress.ip_network(n.strip(), strict=False) for n in text.split(",") if n.strip()]
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -71,6 +78,10 @@ class Settings(BaseSettings):
 
     # "NORMAL" survives a killed process (WAL); "FULL" also survives power loss.
     sqlite_synchronous: str = "NORMAL"
+    # How much of the database file SQLite reads through a memory map (MiB; 0: off).
+    # Off by default: it helped single statements but not yet the service under
+    # load (docs/decisions/search.md, "Measured").
+    sqlite_mmap_mb: int = Field(0, ge=0)
     log_json: bool = False
 
     # Account safety (contract section 19). Failed logins per account, whatever the
@@ -82,29 +93,43 @@ class Settings(BaseSettings):
     # many seconds; at most this many unauthenticated sockets per client address.
     socket_auth_timeout: float = Field(10, gt=0)
     sockets_per_ip: int = Field(100, ge=1)
+    # Fan-out writes one prebuilt WebSocket frame straight to every recipient's
+    # connection (realtime/wire.py); a reader 256 KiB behind is closed with 1013.
+    # Off: uvicorn's stock WebSocket protocol (with per-message deflate) and
+    # python-engineio's queue and writer task per socket, the old path. Read by
+    # `guildhall serve` (uvicorn's ws protocol).
+    socket_direct_write: bool = True
     # An upload never attached to a message is deleted after this many hours, by a
     # sweep every ``upload_sweep_seconds`` on each node (safe to run on all of them).
     unattached_upload_hours: float = Field(24, gt=0)
     upload_sweep_seconds: float = Field(3600, gt=0)
+    # Lossless reconnect (contract section 18): each channel's replay log keeps its
+    # last ``replay_events`` events, none older than ``replay_hours``; every node
+    # deletes the expired ones every ``replay_sweep_seconds``.
+    replay_events: int = Field(1000, ge=1)
+    replay_hours: float = Field(24, gt=0)
+    replay_sweep_seconds: float = Field(600, gt=0)
     max_invites_per_guild: int = Field(1000, ge=1)
     # Who may read /metrics: comma-separated addresses or networks (the client
     # address as for rate limits, trusted proxies included); empty = anyone.
     metrics_allow: str = ""
 
-    @property
-    def metrics_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-        return [
-            ipaddress.ip_network(n.strip(), strict=False)
-            for n in self.metrics_allow.split(",")
-            if n.strip()
-        ]
+    @cached_property
+    def metrics_networks(self) -> list[Network]:
+        return _networks(self.metrics_allow)
+
+    @cached_property
+    def trusted_networks(self) -> list[Network]:
+        return _networks(self.trusted_proxies)
 
     @model_validator(mode="after")
-    def _metrics_allow_is_networks(self) -> Settings:
-        try:
-            self.metrics_networks  # noqa: B018 (parsed now: a typo stops the start, not /metrics)
-        except ValueError as exc:
-            raise ValueError(f"GUILDHALL_METRICS_ALLOW: {exc}") from None
+    def _networks_parse(self) -> Settings:
+        """Parsed now: a typo stops the start, not a request."""
+        for name in ("metrics_allow", "trusted_proxies"):
+            try:
+                _networks(getattr(self, name))
+            except ValueError as exc:
+                raise ValueError(f"GUILDHALL_{name.upper()}: {exc}") from None
         return self
 
     @model_validator(mode="after")
@@ -141,9 +166,16 @@ class Settings(BaseSettings):
         path.chmod(0o600)
         return key
 
-    @property
-    def trusted_proxy_list(self) -> list[str]:
-        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+    def trusts(self, peer: str | None) -> bool:
+        """Whether ``peer`` is one of GUILDHALL_TRUSTED_PROXIES: the one rule for
+        believing ``X-Forwarded-*`` (client address, origin host and scheme)."""
+        if not peer or not self.trusted_networks:
+            return False
+        try:
+            ip = ipaddress.ip_address(peer)
+        except ValueError:
+            return False
+        return any(ip in net for net in self.trusted_networks)
 
     @property
     def allowed_origin_list(self) -> list[str]:

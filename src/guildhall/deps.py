@@ -7,14 +7,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from guildhall.db import Tx
-from guildhall.runtime import Runtime
+from guildhall.runtime import Runtime, Tx
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_runtime(request: Request) -> Runtime:
-    return request.app.state.rt
+    rt: Runtime = request.app.state.rt  # set by create_app (app.py)
+    return rt
 
 
 async def get_tx(request: Request) -> AsyncIterator[Tx]:

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from guildhall.codes import ErrorCode
 from guildhall.kit.responses import JSONResponse
 
 log = logging.getLogger("guildhall.errors")
@@ -24,13 +25,14 @@ class AppError(StarletteHTTPException):
 
     def __init__(
         self,
-        code: str,
+        code: ErrorCode,
         status: int = 400,
         message: str | None = None,
         details: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        self.code = code
+        # ``ErrorCode(...)`` also refuses a code that is not in the one list.
+        self.code = ErrorCode(code)
         self.status = status
         self.message = message or code.replace("_", " ").capitalize()
         self.details = details or {}
@@ -41,18 +43,20 @@ class AppError(StarletteHTTPException):
 
 
 def invalid(field: str, message: str) -> AppError:
-    return AppError("INVALID_INPUT", 400, message, {"field": field})
+    return AppError(ErrorCode.INVALID_INPUT, 400, message, {"field": field})
 
 
 def missing(field: str) -> AppError:
-    return AppError("MISSING_REQUIRED_FIELD", 400, f"{field} is required", {"field": field})
+    return AppError(ErrorCode.MISSING_REQUIRED_FIELD, 400, f"{field} is required", {"field": field})
 
 
-def not_found(code: str, message: str | None = None) -> AppError:
+def not_found(code: ErrorCode, message: str | None = None) -> AppError:
     return AppError(code, 404, message)
 
 
-def forbidden(code: str = "INSUFFICIENT_PERMISSIONS", message: str | None = None) -> AppError:
+def forbidden(
+    code: ErrorCode = ErrorCode.INSUFFICIENT_PERMISSIONS, message: str | None = None
+) -> AppError:
     return AppError(code, 403, message)
 
 
@@ -60,15 +64,15 @@ def error_response(err: AppError) -> JSONResponse:
     return JSONResponse(err.body(), status_code=err.status, headers=err.headers)
 
 
-_STATUS_CODES = {
-    400: "INVALID_INPUT",
-    401: "AUTH_REQUIRED",
-    403: "INSUFFICIENT_PERMISSIONS",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    413: "INVALID_INPUT",
-    415: "INVALID_INPUT",
-    429: "RATE_LIMIT_EXCEEDED",
+_STATUS_CODES: dict[int, ErrorCode] = {
+    400: ErrorCode.INVALID_INPUT,
+    401: ErrorCode.AUTH_REQUIRED,
+    403: ErrorCode.INSUFFICIENT_PERMISSIONS,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    413: ErrorCode.INVALID_INPUT,
+    415: ErrorCode.INVALID_INPUT,
+    429: ErrorCode.RATE_LIMIT_EXCEEDED,
 }
 
 
@@ -90,18 +94,20 @@ def validation_to_app_error(exc: RequestValidationError) -> AppError:
     """Map pydantic's first complaint to the contract's codes (never a 422)."""
     errors = exc.errors()
     if not errors:
-        return AppError("INVALID_INPUT", 400, "Invalid input")
+        return AppError(ErrorCode.INVALID_INPUT, 400, "Invalid input")
     first = errors[0]
     field = _field_of(first.get("loc", ()))
     kind = first.get("type", "")
     if kind == "json_invalid":
-        return AppError("INVALID_INPUT", 400, "Malformed JSON body", {})
+        return AppError(ErrorCode.INVALID_INPUT, 400, "Malformed JSON body", {})
     if kind == "missing" and field:
-        return AppError("MISSING_REQUIRED_FIELD", 400, f"{field} is required", {"field": field})
+        return AppError(
+            ErrorCode.MISSING_REQUIRED_FIELD, 400, f"{field} is required", {"field": field}
+        )
     msg = str(first.get("msg", "Invalid value"))
     if field:
-        return AppError("INVALID_INPUT", 400, f"{field}: {msg}", {"field": field})
-    return AppError("INVALID_INPUT", 400, msg, {})
+        return AppError(ErrorCode.INVALID_INPUT, 400, f"{field}: {msg}", {"field": field})
+    return AppError(ErrorCode.INVALID_INPUT, 400, msg, {})
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -115,7 +121,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _STATUS_CODES.get(exc.status_code, "INVALID_INPUT")
+        code = _STATUS_CODES.get(exc.status_code, ErrorCode.INVALID_INPUT)
         message = {404: "Not found", 405: "Method not allowed"}.get(
             exc.status_code, str(exc.detail)
         )
@@ -126,4 +132,4 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(AppError("INTERNAL_ERROR", 500, "Internal server error"))
+        return error_response(AppError(ErrorCode.INTERNAL_ERROR, 500, "Internal server error"))

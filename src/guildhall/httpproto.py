@@ -12,6 +12,8 @@ from __future__ import annotations
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from guildhall.codes import ErrorCode
+
 # Browsers send a few KB; nginx's default ceiling is 32 KB. Memory held per
 # connection stays under this plus one socket read (256 KB).
 MAX_HEAD_BYTES = 64 * 1024
@@ -21,7 +23,7 @@ def _too_large() -> bytes:
     from guildhall.middleware import DEFAULT_CSP, SECURITY_HEADERS
 
     body = orjson.dumps(
-        {"error": "Request headers too large", "code": "INVALID_INPUT", "details": {}}
+        {"error": "Request headers too large", "code": ErrorCode.INVALID_INPUT, "details": {}}
     )
     head = [
         b"HTTP/1.1 431 Request Header Fields Too Large",

@@ -20,14 +20,10 @@ from email.utils import formataddr, make_msgid
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import aiosmtplib
-
 from guildhall.config import Settings
 from guildhall.runtime import Runtime
 
 log = logging.getLogger("guildhall.mail")
-
-_TASKS = "mail_tasks"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +72,8 @@ def build(settings: Settings, to: str, subject: str, text: str, html: str) -> Em
 
 
 def _transient(exc: BaseException) -> bool:
+    import aiosmtplib
+
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         return 400 <= exc.code < 500
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
@@ -85,6 +83,10 @@ def _transient(exc: BaseException) -> bool:
 
 async def send_now(settings: Settings, message: EmailMessage) -> None:
     """One attempt at delivering ``message``."""
+    # Imported here, when a mail is sent: the client and the e-mail header parser it
+    # loads cost every process's start-up, mail configured or not.
+    import aiosmtplib
+
     server = smtp_server(settings)
     kwargs: dict[str, Any] = {
         "hostname": server.hostname,
@@ -117,14 +119,13 @@ async def _deliver(settings: Settings, message: EmailMessage) -> None:
 
 def send_later(rt: Runtime, message: EmailMessage) -> None:
     """Deliver ``message`` in the background (call it after commit)."""
-    tasks: set[asyncio.Task[None]] = rt.extras.setdefault(_TASKS, set())
     task = asyncio.get_running_loop().create_task(_deliver(rt.settings, message))
-    tasks.add(task)  # a strong reference until it ends (the loop keeps only weak ones)
-    task.add_done_callback(tasks.discard)
+    rt.mail.add(task)  # a strong reference until it ends (the loop keeps only weak ones)
+    task.add_done_callback(rt.mail.discard)
 
 
 async def drain(rt: Runtime) -> None:
     """Wait for every mail being sent (tests, shutdown)."""
-    tasks = list(rt.extras.get(_TASKS, ()))
+    tasks = list(rt.mail)
     if tasks:
         await asyncio.gather(*tasks, return_exceptions=True)

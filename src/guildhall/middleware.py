@@ -7,9 +7,12 @@ import time
 from typing import Any
 
 import orjson
+from fastapi import FastAPI
+from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from guildhall.audit.reason import parse_reason, reset_reason, set_reason
+from guildhall.codes import ErrorCode
 from guildhall.errors import AppError
 from guildhall.observability import observe_request
 from guildhall.ratelimit import Verdict
@@ -39,6 +42,11 @@ class _BodyTooLarge(AppError):
 
 
 class EdgeMiddleware:
+    # Set by create_app: the FastAPI application behind the socket endpoint, and
+    # its state, for whoever holds only the outer ASGI app (tests, the server).
+    api: FastAPI
+    state: State
+
     def __init__(self, app: ASGIApp, rt: Runtime) -> None:
         self.app = app
         self.rt = rt
@@ -58,7 +66,7 @@ class EdgeMiddleware:
             if verdict is not None and not verdict.allowed:
                 await self._reject(
                     send,
-                    AppError("RATE_LIMIT_EXCEEDED", 429, "Too many requests"),
+                    AppError(ErrorCode.RATE_LIMIT_EXCEEDED, 429, "Too many requests"),
                     verdict,
                 )
                 observe_request(scope, 429, started_at, client_ip)
@@ -129,8 +137,8 @@ class EdgeMiddleware:
     def _too_large(self, scope: Scope) -> _BodyTooLarge:
         ctype = _header(scope, b"content-type") or ""
         if ctype.lower().startswith("multipart/"):
-            return _BodyTooLarge("FILE_TOO_LARGE", 413, "File too large")
-        return _BodyTooLarge("INVALID_INPUT", 413, "Request body too large")
+            return _BodyTooLarge(ErrorCode.FILE_TOO_LARGE, 413, "File too large")
+        return _BodyTooLarge(ErrorCode.INVALID_INPUT, 413, "Request body too large")
 
     async def _reject(self, send: Send, err: AppError, verdict: Verdict | None) -> None:
         headers = [(b"content-type", b"application/json"), *SECURITY_HEADERS]

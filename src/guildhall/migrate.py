@@ -1,21 +1,27 @@
-"""Applying and checking migrations, for the CLI and the server's start-up."""
+"""Applying and checking migrations, for the CLI and the server's start-up.
+
+Alembic is imported by the functions that use it, not with this module: it brings
+every dialect it supports and Mako's templates, which ``import guildhall.app`` (and
+so every process and test that builds the app) need not pay for.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING
 
 from guildhall.db import Database
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy.engine import Connection
 
 _SCRIPTS = Path(__file__).parent / "migrations"
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(_SCRIPTS))
     cfg.set_main_option("sqlalchemy.url", url)
@@ -23,6 +29,8 @@ def alembic_config(url: str) -> Config:
 
 
 def _upgrade(connection: Connection, cfg: Config, revision: str) -> None:
+    from alembic import command
+
     cfg.attributes["connection"] = connection
     command.upgrade(cfg, revision)
 
@@ -65,11 +73,15 @@ async def upgrade(db: Database, revision: str = "head") -> None:
 
 
 def _current(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
 async def pending(db: Database) -> tuple[str | None, str | None]:
     """(current revision, head revision) of the database."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config(db.url)).get_current_head()
     async with db.engine.connect() as conn:
         current = await conn.run_sync(_current)

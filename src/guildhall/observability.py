@@ -15,7 +15,9 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import text
+from starlette.types import Scope
 
+from guildhall.codes import ErrorCode
 from guildhall.errors import AppError
 from guildhall.events import Event, is_control
 from guildhall.kit.responses import JSONResponse
@@ -38,10 +40,10 @@ SOCKET_EVENTS = Counter(
 EVENTS = Counter("guildhall_events_emitted_total", "Events published after commit", ["event"])
 
 
-def route_of(scope: dict[str, Any]) -> str:
+def route_of(scope: Scope) -> str:
     """The route template (``/api/guilds/{guild_id}``), never the raw path: bounded labels."""
     route = scope.get("route")
-    path = getattr(route, "path", None)
+    path: str | None = getattr(route, "path", None)
     if path:
         return path
     raw: str = scope.get("path", "")
@@ -52,7 +54,7 @@ def route_of(scope: dict[str, Any]) -> str:
     return "other"
 
 
-def observe_request(scope: dict[str, Any], status: int, started: float, client: str) -> None:
+def observe_request(scope: Scope, status: int, started: float, client: str) -> None:
     elapsed = time.perf_counter() - started
     method = scope.get("method", "")
     route = route_of(scope)
@@ -78,10 +80,16 @@ def observe_request(scope: dict[str, Any], status: int, started: float, client: 
         )
 
 
+_EVENT_COUNTERS: dict[str, Any] = {}  # a labelled child per event name, looked up once
+
+
 def count_events(events: list[Event]) -> None:
     for ev in events:
         if not is_control(ev.name):
-            EVENTS.labels(ev.name).inc()
+            counter = _EVENT_COUNTERS.get(ev.name)
+            if counter is None:
+                counter = _EVENT_COUNTERS[ev.name] = EVENTS.labels(ev.name)
+            counter.inc()
 
 
 router = APIRouter(include_in_schema=False)
@@ -115,12 +123,9 @@ async def readyz(request: Request) -> Response:
         except Exception as exc:
             checks["redis"] = f"error: {type(exc).__name__}"
     # Uploads and their downloads need the store: a node whose bucket is gone is
-    # not ready, whatever the database says. (Imported here: the database layer
-    # imports this module's counters, and the store imports the runtime.)
-    from guildhall.files.storage import storage_for
-
+    # not ready, whatever the database says.
     try:
-        await storage_for(rt).check()
+        await rt.storage.check()
         checks["storage"] = "ok"
     except Exception as exc:
         checks["storage"] = f"error: {type(exc).__name__}"
@@ -128,7 +133,7 @@ async def readyz(request: Request) -> Response:
     if ready:
         return JSONResponse({"status": "ok", "checks": checks})
     return JSONResponse(
-        {"error": "Not ready", "code": "NOT_READY", "details": checks}, status_code=503
+        {"error": "Not ready", "code": ErrorCode.NOT_READY, "details": checks}, status_code=503
     )
 
 
@@ -148,5 +153,5 @@ async def metrics(request: Request) -> Response:
         except ValueError:
             address = None
         if address is None or not any(address in net for net in allowed):
-            raise AppError("NOT_FOUND", 404, "Not found")
+            raise AppError(ErrorCode.NOT_FOUND, 404, "Not found")
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -75,8 +75,8 @@ def _authenticated_routes(api: FastAPI) -> set[tuple[str, str]]:
     """(path, method) of every operation whose endpoint needs the caller."""
     found: set[tuple[str, str]] = set()
     for ctx in routing.iter_route_contexts(api.routes):
-        if not isinstance(ctx.original_route, routing.APIRoute):
-            continue
+        if not isinstance(ctx.original_route, routing.APIRoute) or ctx.path_format is None:
+            continue  # (an APIRoute always has its path)
         if _depends_on(ctx.dependant, {current_principal, streaming_principal}):
             found.update((ctx.path_format, m.lower()) for m in ctx.methods or ())
     return found
@@ -151,4 +151,5 @@ def install_openapi(api: FastAPI) -> None:
             api.openapi_schema = complete(doc, _authenticated_routes(api))
         return api.openapi_schema
 
+    # FastAPI's documented way to replace the schema ("Extending OpenAPI").
     api.openapi = openapi  # type: ignore[method-assign]

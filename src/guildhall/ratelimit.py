@@ -6,7 +6,6 @@ every node counts against the same windows. A limit set to ``off`` is disabled.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import math
 import time
@@ -14,8 +13,10 @@ from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage.redis.redispy import RedispyBridge
 from limits.aio.strategies import MovingWindowRateLimiter
 
+from guildhall.codes import ErrorCode
 from guildhall.config import Settings
 from guildhall.errors import AppError
 
@@ -69,7 +70,7 @@ class Limit:
             return None
         return Verdict(allowed, self.item.amount, max(0, stats.remaining), stats.reset_time)
 
-    async def refuse_if_spent(self, key: str | int, code: str, message: str) -> None:
+    async def refuse_if_spent(self, key: str | int, code: ErrorCode, message: str) -> None:
         """Raise the contract's 429 when the window is already full, counting nothing.
 
         For limits that count failures (logins): the attempt itself is free, only
@@ -86,7 +87,7 @@ class Limit:
         verdict = Verdict(False, self.item.amount, 0, stats.reset_time)
         raise AppError(code, 429, message, headers=verdict.headers())
 
-    async def check(self, key: str | int, code: str, message: str) -> Verdict | None:
+    async def check(self, key: str | int, code: ErrorCode, message: str) -> Verdict | None:
         """Count one hit and raise the contract's 429 when over the limit."""
         verdict = await self.hit(key)
         if verdict is not None and not verdict.allowed:
@@ -115,26 +116,21 @@ class RateLimits:
         self.message = Limit("message", settings.message_rate_limit, limiter)
         self.friend_request = Limit("friend", settings.friend_request_rate_limit, limiter)
         self.login_failure = Limit("login_failure", settings.login_failure_limit, limiter)
-        self._trusted = [ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxy_list]
+        self._trusts = settings.trusts
 
     async def close(self) -> None:
         if isinstance(self.storage, RedisStorage):
-            await self.storage.bridge.storage.aclose()
+            bridge = self.storage.bridge
+            if isinstance(bridge, RedispyBridge):  # implementation="redispy" above
+                await bridge.storage.aclose()
 
     def client_ip(self, peer: str | None, forwarded_for: str | None) -> str:
         """The peer address, unless the peer is a trusted proxy: then the nearest
         untrusted hop of ``X-Forwarded-For`` (a forged left part cannot win)."""
         peer = peer or "unknown"
-        if not forwarded_for or not self._is_trusted(peer):
+        if not forwarded_for or not self._trusts(peer):
             return peer
         for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
-            if not self._is_trusted(hop):
+            if not self._trusts(hop):
                 return hop
         return peer
-
-    def _is_trusted(self, addr: str) -> bool:
-        try:
-            ip = ipaddress.ip_address(addr)
-        except ValueError:
-            return False
-        return any(ip in net for net in self._trusted)

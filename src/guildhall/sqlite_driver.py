@@ -11,6 +11,16 @@ Here the cursor is a plain result holder: the statement, its rows and the
 closing of the real cursor run as one job on aiosqlite's thread. Everything
 else (connections, transactions, errors, server-side cursors) is SQLAlchemy's.
 Measured in docs/decisions/architecture.md ("SQLite round trips").
+
+The writer's connection goes further (``InlineDBAPI``): its statements run on the
+event loop's own thread, with no trip at all. SQLite has one writer, so a write
+transaction holds the write lock across every trip it makes; a hop to the thread
+and back costs more than an indexed insert or lookup itself, and while it waits,
+every other task of the loop runs first. Only what may wait on another process
+or on the disk goes to the thread: ``COMMIT`` (a checkpoint, and the fsync under
+``synchronous=FULL``), and a ``BEGIN`` that finds another process holding the
+write lock (it waits there, up to ``busy_timeout``). Group commit (db.py) shares those two
+trips among every send that arrived meanwhile. See docs/decisions/write-path.md.
 """
 
 from __future__ import annotations
@@ -21,13 +31,22 @@ from collections.abc import Sequence
 from typing import Any
 
 import aiosqlite
+from sqlalchemy.connectors.asyncio import AsyncAdapt_dbapi_connection
 from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
 )
+from sqlalchemy.util import EMPTY_DICT, await_
+
+# The checker and aiosqlite: SQLAlchemy types a cursor's connection as its DB-API
+# protocol, while it is aiosqlite's Connection (whose private ``_execute`` and
+# ``_conn`` these cursors use, tests/test_private_names.py); ``_execute`` has no
+# annotations. The ignores marked "see _aiosqlite" say only that.
 
 _Result = tuple[Any, Sequence[Any], int, int | None]
+# How long a connection waits for another process's write lock (PRAGMA busy_timeout).
+BUSY_TIMEOUT_MS = 10_000
 
 
 def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Result:
@@ -48,12 +67,13 @@ def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) 
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     __slots__ = ("_description", "_lastrowid", "_rowcount")
 
-    def __init__(self, adapt_connection: AsyncAdapt_aiosqlite_connection) -> None:
+    def __init__(self, adapt_connection: AsyncAdapt_dbapi_connection) -> None:
         # No real cursor is opened here (that alone is a trip): _run opens its own.
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
+        # SQLAlchemy types it as always there; this cursor never holds one.
         self._cursor = None  # type: ignore[assignment]
-        self._soft_closed_memoized = {}
+        self._soft_closed_memoized = EMPTY_DICT
         self._rows = deque()
         self._description: Any = None
         self._rowcount = -1
@@ -69,6 +89,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     @property
     def lastrowid(self) -> int:
+        # DB-API allows None (no row inserted); SQLAlchemy's base says int.
         return self._lastrowid  # type: ignore[return-value]
 
     async def _async_soft_close(self) -> None:
@@ -84,11 +105,62 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         await self._trip(operation, seq_of_parameters, many=True)
 
     async def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
-        conn: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        conn: aiosqlite.Connection = self._connection  # type: ignore[assignment]  # see _aiosqlite
         async with self._adapt_connection._execute_mutex:
-            result = await conn._execute(_run, conn._conn, operation, parameters, many)
+            result = await conn._execute(  # type: ignore[no-untyped-call]  # see _aiosqlite
+                _run, conn._conn, operation, parameters, many
+            )
+        self._keep(result)
+
+    def _keep(self, result: _Result) -> None:
         self._description, rows, self._rowcount, self._lastrowid = result
         self._rows = deque(rows)
+
+
+def _begin_waiting(conn: sqlite3.Connection, operation: str) -> _Result:
+    """On aiosqlite's thread: BEGIN, waiting for another process's write lock."""
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    try:
+        return _run(conn, operation, None, False)
+    finally:
+        conn.execute("PRAGMA busy_timeout=0")
+
+
+class InlineCursor(OneTripCursor):
+    """Runs its statement on the calling (event loop's) thread. The connection has
+    no busy timeout, so nothing here ever sleeps: a ``BEGIN`` that finds another
+    process holding the write lock is retried on aiosqlite's thread, waiting there."""
+
+    __slots__ = ()
+
+    def execute(self, operation: Any, parameters: Any = None) -> Any:
+        try:
+            self._keep(_run(self._connection._conn, operation, parameters, False))
+        except sqlite3.OperationalError as error:
+            failure: Exception = error
+            if operation.startswith("BEGIN") and error.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+                try:
+                    return await_(self._begin_on_thread(operation))
+                except Exception as again:
+                    failure = again
+            self._adapt_connection._handle_exception(failure)
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+    async def _begin_on_thread(self, operation: str) -> None:
+        conn: aiosqlite.Connection = self._connection  # type: ignore[assignment]  # see _aiosqlite
+        async with self._adapt_connection._execute_mutex:
+            self._keep(
+                await conn._execute(  # type: ignore[no-untyped-call]  # see _aiosqlite
+                    _begin_waiting, conn._conn, operation
+                )
+            )
+
+    def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
+        try:
+            self._keep(_run(self._connection._conn, operation, seq_of_parameters, True))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
@@ -96,12 +168,34 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     _cursor_cls = OneTripCursor
 
 
+class InlineConnection(OneTripConnection):
+    """Statements and ROLLBACK on the caller's thread; COMMIT on aiosqlite's."""
+
+    __slots__ = ()
+    _cursor_cls = InlineCursor
+
+    def rollback(self) -> None:
+        if self._connection._connection:
+            try:
+                self._connection._conn.rollback()
+            except Exception as error:
+                self._handle_exception(error)
+
+
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
     """The DBAPI module for ``create_async_engine(..., module=...)``."""
+
+    connection_cls: type[OneTripConnection] = OneTripConnection
 
     def __init__(self) -> None:
         super().__init__(aiosqlite, sqlite3)
 
     def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
         adapted = super().connect(*arg, **kw)
-        return OneTripConnection(self, adapted._connection)
+        return self.connection_cls(self, adapted._connection)
+
+
+class InlineDBAPI(OneTripDBAPI):
+    """For the one writer connection (a pool of one, behind the write lock)."""
+
+    connection_cls = InlineConnection

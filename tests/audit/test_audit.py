@@ -174,6 +174,67 @@ class TestEveryChangeIsRecorded:
         entry = await newest(alice, gid)
         assert (entry["action"], entry["target_id"]) == ("member_ban_remove", bid)
 
+    async def test_roles_member_roles_and_overwrites(self, alice, bob):
+        gid = await guild_with(alice, bob)
+        bid = bob.user["id"]
+        r = await alice.post(f"/api/guilds/{gid}/roles", json={"name": "mods", "hoist": True})
+        assert r.status_code == 201, r.text
+        role = r.json()
+        entry = await newest(alice, gid)
+        assert (entry["action"], entry["target_id"]) == ("role_create", role["id"])
+        assert {"key": "name", "old": None, "new": "mods"} in entry["changes"]
+        assert {"key": "hoist", "old": None, "new": True} in entry["changes"]
+
+        url = f"/api/guilds/{gid}/roles/{role['id']}"
+        r = await alice.put(url, json={"name": "moderators", "permissions": "8192"})
+        assert r.status_code == 200, r.text
+        entry = await newest(alice, gid)
+        assert entry["action"] == "role_update"
+        assert sorted(entry["changes"], key=lambda c: c["key"]) == [
+            {"key": "name", "old": "mods", "new": "moderators"},
+            {"key": "permissions", "old": "0", "new": "8192"},
+        ]
+        r = await alice.put(url, json={"name": "moderators"})  # no change: no entry
+        assert r.status_code == 200, r.text
+        assert (await newest(alice, gid))["id"] == entry["id"]
+
+        member_url = f"/api/guilds/{gid}/members/{bid}/roles/{role['id']}"
+        assert (await alice.put(member_url)).status_code == 200
+        entry = await newest(alice, gid)
+        assert (entry["action"], entry["target_id"]) == ("member_role_update", bid)
+        held = [{"id": role["id"], "name": "moderators"}]
+        assert entry["changes"] == [{"key": "$add", "old": None, "new": held}]
+        assert (await alice.put(member_url)).status_code == 200  # held already
+        assert (await newest(alice, gid))["id"] == entry["id"]
+        assert (await alice.delete(member_url)).status_code == 200
+        entry = await newest(alice, gid)
+        assert entry["changes"] == [{"key": "$remove", "old": None, "new": held}]
+
+        ch = await create_channel(alice, gid, name="staff")
+        ow_url = f"/api/channels/{ch['id']}/permissions/{role['id']}"
+        r = await alice.put(ow_url, json={"type": "role", "allow": "1024"})
+        assert r.status_code == 200, r.text
+        entry = await newest(alice, gid)
+        assert (entry["action"], entry["target_id"]) == ("channel_overwrite_update", ch["id"])
+        made = {"id": role["id"], "type": "role", "allow": "1024", "deny": "0"}
+        assert entry["changes"] == [{"key": "overwrite", "old": None, "new": made}]
+        assert (await alice.delete(ow_url + "?type=role")).status_code == 200
+        entry = await newest(alice, gid)
+        assert entry["changes"] == [{"key": "overwrite", "old": made, "new": None}]
+
+        assert (await alice.delete(url)).status_code == 200
+        entry = await newest(alice, gid)
+        assert (entry["action"], entry["target_id"]) == ("role_delete", role["id"])
+        assert {"key": "name", "old": "moderators", "new": None} in entry["changes"]
+
+    async def test_lifting_no_timeout_records_nothing(self, alice, bob):
+        gid = await guild_with(alice, bob)
+        before = await log(alice, gid)
+        url = f"/api/guilds/{gid}/members/{bob.user['id']}"
+        r = await alice.put(url, json={"communication_disabled_until": None})
+        assert r.status_code == 200, r.text
+        assert await log(alice, gid) == before
+
     async def test_refused_changes_record_nothing(self, rt, alice, bob):
         gid = await guild_with(alice, bob)
         ch = await create_channel(alice, gid)

@@ -18,3 +18,10 @@ async def test_a_strong_hash_verifies_whatever_hasher_is_in_use():
     stored = passwords.STRONG.hash("correct horse battery")
     assert await passwords.verify_password(stored, "correct horse battery")
     assert not await passwords.verify_password(stored, "wrong horse battery")
+
+
+def test_the_unknown_user_hash_costs_what_a_real_one_does():
+    """The fixed hash a missing user's password is verified against has STRONG's
+    parameters (a verify costs what they say), so an unknown name answers no faster."""
+    assert not passwords.STRONG.check_needs_rehash(passwords.EQUALISER_HASH)
+    assert passwords.STRONG.verify(passwords.EQUALISER_HASH, "guildhall-timing-equaliser")

@@ -3,12 +3,34 @@ from __future__ import annotations
 import pytest
 
 from guildhall.events import LEAVE_ROOMS, channel_room, guild_room
-from guildhall.files import storage
 from guildhall.models import Attachment, Channel, Message, Upload
 from tests.conftest import assert_error
-from tests.guilds.helpers import count, create_channel, create_guild, join, message_with_upload
+from tests.guilds.helpers import (
+    count,
+    create_channel,
+    create_guild,
+    join,
+    message_with_upload,
+    on_disk,
+)
 
 NO_CSRF = {"X-CSRF-Token": ""}
+
+
+async def assert_owner_only(method, url, alice, bob, carol, anon, **request):
+    """``method url`` (with ``request``'s body) is refused to a member without the
+    permission (bob), an outsider (carol), anyone signed out, and the owner
+    (alice) without the CSRF header."""
+    for client, status, code in [
+        (bob, 403, "INSUFFICIENT_PERMISSIONS"),
+        (carol, 403, "NOT_CHANNEL_MEMBER"),
+        (anon(), 401, "AUTH_REQUIRED"),
+    ]:
+        assert_error(await client.request(method, url, **request), status, code)
+    r = await alice.request(method, url, headers=NO_CSRF, **request)
+    assert_error(r, 403, "INVALID_CSRF_TOKEN")
+
+
 CHANNEL_FIELDS = {
     "id",
     "name",
@@ -102,12 +124,7 @@ class TestCreateChannel:
 
     async def test_owner_only(self, rt, anon, alice, bob, carol, guild):
         url = f"/api/guilds/{guild['id']}/channels"
-        assert_error(await bob.post(url, json={"name": "x"}), 403, "INSUFFICIENT_PERMISSIONS")
-        assert_error(await carol.post(url, json={"name": "x"}), 403, "NOT_CHANNEL_MEMBER")
-        assert_error(await anon().post(url, json={"name": "x"}), 401, "AUTH_REQUIRED")
-        assert_error(
-            await alice.post(url, json={"name": "x"}, headers=NO_CSRF), 403, "INVALID_CSRF_TOKEN"
-        )
+        await assert_owner_only("POST", url, alice, bob, carol, anon, json={"name": "x"})
         assert await count(rt, Channel) == 0
 
     @pytest.mark.parametrize("gid", ["123456", "abc", "0", "1e3"])
@@ -231,12 +248,7 @@ class TestUpdateChannel:
     async def test_owner_only(self, anon, alice, bob, carol, guild):
         ch = await create_channel(alice, guild["id"])
         url = f"/api/channels/{ch['id']}"
-        assert_error(await bob.put(url, json={"name": "x"}), 403, "INSUFFICIENT_PERMISSIONS")
-        assert_error(await carol.put(url, json={"name": "x"}), 403, "NOT_CHANNEL_MEMBER")
-        assert_error(await anon().put(url, json={"name": "x"}), 401, "AUTH_REQUIRED")
-        assert_error(
-            await alice.put(url, json={"name": "x"}, headers=NO_CSRF), 403, "INVALID_CSRF_TOKEN"
-        )
+        await assert_owner_only("PUT", url, alice, bob, carol, anon, json={"name": "x"})
         assert (await alice.get(f"/api/guilds/{guild['id']}/channels")).json() == [ch]
 
     @pytest.mark.parametrize("cid", ["99999", "general", "-1", str(2**63)])
@@ -253,7 +265,7 @@ class TestDeleteChannel:
         _, path = await message_with_upload(rt, ch, alice.user["id"])
         _, shared = await message_with_upload(rt, ch, alice.user["id"])
         await message_with_upload(rt, keep, alice.user["id"], upload_path=shared)
-        file = storage.local_path(rt, path)
+        file = on_disk(rt, path)
         assert file.exists()
         captured_events.clear()
         r = await alice.delete(f"/api/channels/{ch['id']}")
@@ -266,7 +278,7 @@ class TestDeleteChannel:
         assert await count(rt, Message, Message.channel_id == ch["id"]) == 0
         assert await count(rt, Upload, Upload.path == path) == 0 and not file.exists()
         assert await count(rt, Upload, Upload.path == shared) == 1
-        assert storage.local_path(rt, shared).exists()
+        assert on_disk(rt, shared).exists()
         assert await count(rt, Attachment) == 1  # the one in "keep"
         assert (await alice.get(f"/api/guilds/{guild['id']}/channels")).json() == [keep]
 
@@ -281,11 +293,7 @@ class TestDeleteChannel:
 
     async def test_owner_only(self, rt, anon, alice, bob, carol, guild):
         ch = await create_channel(alice, guild["id"])
-        url = f"/api/channels/{ch['id']}"
-        assert_error(await bob.delete(url), 403, "INSUFFICIENT_PERMISSIONS")
-        assert_error(await carol.delete(url), 403, "NOT_CHANNEL_MEMBER")
-        assert_error(await anon().delete(url), 401, "AUTH_REQUIRED")
-        assert_error(await alice.delete(url, headers=NO_CSRF), 403, "INVALID_CSRF_TOKEN")
+        await assert_owner_only("DELETE", f"/api/channels/{ch['id']}", alice, bob, carol, anon)
         assert await count(rt, Channel) == 1
 
     @pytest.mark.parametrize("cid", ["99999", "x"])

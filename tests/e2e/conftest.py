@@ -17,6 +17,9 @@ import requests
 from tests.conftest import BACKEND, NO_LIMITS, PG_URL, REDIS_URL, RUN_ID, free_port
 
 GUILDHALL = str(Path(sys.executable).parent / "guildhall")
+# How long a server process may take to answer its first /healthz. A few seconds
+# on a quiet machine; the bound is for a wedged one, not a slow one.
+START_TIMEOUT = 180.0
 
 
 class ServerProcess:
@@ -28,7 +31,13 @@ class ServerProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = data_dir.parent / f"server-{self.port}.log"
 
-    def start(self, timeout: float = 60) -> ServerProcess:
+    def start(self, timeout: float = START_TIMEOUT) -> ServerProcess:
+        """Start the process and wait until it answers ``/healthz`` (or exits).
+
+        On a loaded machine (two cores, many test processes) the process's imports
+        alone can take a minute of wall time: the wait is generous, each health
+        check patient (an impatient one is abandoned and sent again, adding load),
+        and a process that never got ready is killed rather than left running."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
@@ -37,16 +46,22 @@ class ServerProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        began = time.monotonic()
+        while time.monotonic() < began + timeout:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
             try:
-                requests.get(self.url + "/healthz", timeout=1)
+                requests.get(self.url + "/healthz", timeout=10)
                 return self
-            except (requests.ConnectionError, requests.Timeout):  # a busy machine is slow to answer
+            except requests.ConnectionError:  # not listening yet
                 time.sleep(0.1)
-        raise RuntimeError(f"server did not start: {self.log.read_text()[-3000:]}")
+            except requests.Timeout:  # listening, slow to answer: ask again
+                pass
+        self.stop()
+        raise RuntimeError(
+            f"server did not answer /healthz within {timeout:.0f} s "
+            f"(load average {os.getloadavg()[0]:.1f}): {self.log.read_text()[-3000:]}"
+        )
 
     def stop(self, sig: int | None = None) -> None:
         if self.proc is None or self.proc.poll() is not None:
@@ -136,3 +151,17 @@ def register(base: str, username: str, password: str = "correct horse battery") 
     s.headers["X-CSRF-Token"] = r.json()["csrf_token"]
     s.user = r.json()  # type: ignore[attr-defined]
     return s
+
+
+def guild_with_member(
+    n1: ServerProcess, n2: ServerProcess, name: str = "Two nodes"
+) -> tuple[Any, Any, int, int]:
+    """(alice, bob, guild id, channel id): alice (node 1) owns a guild with one
+    channel; bob (node 2) joined it."""
+    alice = register(n1.url, "alice")
+    bob = register(n2.url, "bob")
+    gid = alice.post(f"{n1.url}/api/guilds", json={"name": name}).json()["id"]
+    cid = alice.post(f"{n1.url}/api/guilds/{gid}/channels", json={"name": "general"}).json()["id"]
+    code = alice.post(f"{n1.url}/api/guilds/{gid}/invites", json={}).json()["code"]
+    assert bob.post(f"{n2.url}/api/invites/{code}/join").status_code == 200
+    return alice, bob, gid, cid

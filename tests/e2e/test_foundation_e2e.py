@@ -94,6 +94,7 @@ def test_users_search_and_friends(live):
     assert r.json() == {"message": "Friend request sent"}
     assert bob.get(f"{base}/api/friends/status").json() == {
         "friends": [],
+        "friend_users": [],
         "pending_in": ["alice"],
         "pending_out": [],
     }

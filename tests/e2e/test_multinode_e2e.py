@@ -19,7 +19,7 @@ import requests
 import socketio
 
 from tests.conftest import BACKEND
-from tests.e2e.conftest import ServerProcess, register
+from tests.e2e.conftest import ServerProcess, guild_with_member, register
 
 pytestmark = pytest.mark.skipif(
     BACKEND != "postgres",
@@ -83,26 +83,23 @@ def sockets() -> Any:
         s.close()
 
 
-def _guild_with_member(n1: ServerProcess, n2: ServerProcess) -> tuple[Any, Any, int, int]:
-    """alice (node 1) owns a guild with one channel; bob (node 2) joined it."""
-    alice = register(n1.url, "alice")
-    bob = register(n2.url, "bob")
-    gid = alice.post(f"{n1.url}/api/guilds", json={"name": "Two nodes"}).json()["id"]
-    cid = alice.post(f"{n1.url}/api/guilds/{gid}/channels", json={"name": "general"}).json()["id"]
-    code = alice.post(f"{n1.url}/api/guilds/{gid}/invites", json={}).json()["code"]
-    assert bob.post(f"{n2.url}/api/invites/{code}/join").status_code == 200
-    return alice, bob, gid, cid
+def _both_in_room(
+    n1: ServerProcess, n2: ServerProcess, sockets: Any, alice: Any, bob: Any, gid: int, cid: int
+) -> tuple[str, Socket, Socket]:
+    """Alice's socket on node 1 and bob's on node 2, both in the channel's room."""
+    room = f"g:{gid}:c:{cid}"
+    a = sockets(n1.url, alice.user["token"])
+    b = sockets(n2.url, bob.user["token"])
+    assert a.call("join_room", {"room": room})["ok"]
+    assert b.call("join_room", {"room": room})["ok"]
+    return room, a, b
 
 
 class TestCrossNodeDelivery:
     def test_messages_typing_and_reactions_cross_nodes(self, nodes, sockets):
         n1, n2 = nodes
-        alice, bob, gid, cid = _guild_with_member(n1, n2)
-        room = f"g:{gid}:c:{cid}"
-        a = sockets(n1.url, alice.user["token"])
-        b = sockets(n2.url, bob.user["token"])
-        assert a.call("join_room", {"room": room})["ok"]
-        assert b.call("join_room", {"room": room})["ok"]
+        alice, bob, gid, cid = guild_with_member(n1, n2)
+        room, a, b = _both_in_room(n1, n2, sockets, alice, bob, gid, cid)
 
         sent = a.call("send_message", {"room": room, "content": "hello from node 1"})
         assert sent["ok"]
@@ -124,7 +121,7 @@ class TestCrossNodeDelivery:
 
     def test_presence_agrees_on_both_nodes(self, nodes, sockets):
         n1, n2 = nodes
-        alice, bob, gid, _ = _guild_with_member(n1, n2)
+        alice, bob, gid, _ = guild_with_member(n1, n2)
 
         def status_on(node: ServerProcess, username: str) -> str:
             members = alice.get(f"{node.url}/api/guilds/{gid}/members").json()
@@ -175,3 +172,64 @@ class TestSharedState:
         assert s.client.connected
         assert alice.post(f"{n1.url}/api/logout").status_code == 200
         assert s.disconnected.wait(WAIT), "socket on node 2 still connected after logout on node 1"
+
+
+class TestRevokeAcrossNodes:
+    def test_view_channel_revoked_on_node_1_while_bob_sends_on_node_2(self, nodes, sockets):
+        """Section 13: the socket leaves the room on every node before the change is
+        answered. Bob (node 2) sends in a loop while alice (node 1) denies him
+        VIEW_CHANNEL: after her PUT answered, none of his sends is accepted and
+        nothing posted reaches him; what alice heard from him is what history holds."""
+        n1, n2 = nodes
+        alice, bob, gid, cid = guild_with_member(n1, n2)
+        room, a, b = _both_in_room(n1, n2, sockets, alice, bob, gid, cid)
+        revoked, stop = threading.Event(), threading.Event()
+        progress = threading.Condition()
+        results: list[tuple[bool, Any]] = []
+
+        def until(condition: Callable[[], bool]) -> None:
+            with progress:
+                assert progress.wait_for(condition, timeout=WAIT)
+
+        def bob_sends() -> None:
+            i = 0
+            while not stop.is_set():
+                after = revoked.is_set()
+                ack = b.call("send_message", {"room": room, "content": f"b{i}"})
+                with progress:
+                    results.append((after, ack))
+                    progress.notify_all()
+                i += 1
+
+        with ThreadPoolExecutor(1) as pool:
+            done = pool.submit(bob_sends)
+            until(lambda: len(results) >= 3)
+            deny = {"type": "member", "deny": str(1 << 10)}
+            r = alice.put(f"{n1.url}/api/channels/{cid}/permissions/{bob.user['id']}", json=deny)
+            assert r.status_code == 200, r.text
+            revoked.set()
+            after_put = alice.post(f"{n1.url}/api/channels/{cid}/messages", json={"content": "x"})
+            assert after_put.status_code == 201
+            until(lambda: sum(after for after, _ in results) >= 3)
+            stop.set()
+            done.result()
+        for after, ack in results:
+            if after:
+                assert ack["ok"] is False and ack["code"] == "INSUFFICIENT_PERMISSIONS", ack
+        marker = alice.post(f"{n1.url}/api/channels/{cid}/messages", json={"content": "marker"})
+        heard: set[int] = set()
+        while (m := a.expect("new_message"))["id"] != marker.json()["id"]:
+            if m["author_id"] == bob.user["id"]:
+                heard.add(m["id"])
+        # Bob's node got the marker's event after the room change: he heard neither.
+        assert b.call("leave_room", {"room": f"g:{gid}:c:999999"})["ok"]  # a round trip
+        to_bob = []
+        while not b.events.empty():
+            name, data = b.events.get_nowait()
+            if name == "new_message":
+                to_bob.append(data["id"])
+        assert after_put.json()["id"] not in to_bob and marker.json()["id"] not in to_bob
+        accepted = {ack["message"]["id"] for _, ack in results if ack.get("ok")}
+        page = alice.get(f"{n1.url}/api/channels/{cid}/messages?limit=100").json()["messages"]
+        in_history = {m["id"] for m in page if m["author_id"] == bob.user["id"]}
+        assert heard == in_history == accepted

@@ -8,6 +8,8 @@ import json
 import queue
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,18 @@ class Listener:
                 return data
 
 
+@contextmanager
+def listening(url: str, **connect: Any) -> Iterator[Listener]:
+    """A ``Listener`` connected to ``url`` (``connect``: how it signs in, which
+    transports), disconnected afterwards."""
+    listener = Listener()
+    listener.client.connect(url, wait_timeout=WAIT, **connect)
+    try:
+        yield listener
+    finally:
+        listener.client.disconnect()
+
+
 @pytest.fixture
 def guild(live: Any) -> dict[str, Any]:
     alice = register(live.url, "alice")
@@ -57,48 +71,34 @@ def guild(live: Any) -> dict[str, Any]:
 def chat_round_trip(live: Any, guild: dict[str, Any], listener: Listener) -> None:
     ack = listener.client.call("join_room", {"room": guild["room"]}, timeout=WAIT)
     assert ack == {"ok": True, "room": guild["room"]}
-    assert listener.next("joined_room") == {"room": guild["room"]}
+    assert listener.next("joined_room") == {"room": guild["room"], "seq": 0}
     assert listener.next("messages_history") == []
     ack = listener.client.call(
         "send_message", {"room": guild["room"], "content": "hi"}, timeout=WAIT
     )
     assert ack["ok"] is True and ack["message"]["username"] == "alice"
-    assert listener.next("new_message") == ack["message"]
+    assert listener.next("new_message") == {**ack["message"], "seq": 1}
 
 
 class TestPythonClientSignsIn:
     def test_with_the_session_cookie(self, live, guild):
-        listener = Listener()
         token = guild["alice"].cookies["session"]
-        listener.client.connect(live.url, headers={"Cookie": f"session={token}"}, wait_timeout=WAIT)
-        try:
+        with listening(live.url, headers={"Cookie": f"session={token}"}) as listener:
             chat_round_trip(live, guild, listener)
-        finally:
-            listener.client.disconnect()
 
     def test_with_the_handshake_token(self, live, guild):
-        listener = Listener()
         token = guild["alice"].user["token"]
-        listener.client.connect(
-            live.url, auth={"token": token}, transports=["websocket"], wait_timeout=WAIT
-        )
-        try:
+        with listening(live.url, auth={"token": token}, transports=["websocket"]) as listener:
             chat_round_trip(live, guild, listener)
-        finally:
-            listener.client.disconnect()
 
     def test_with_the_authenticate_event(self, live, guild):
-        listener = Listener()
-        listener.client.connect(live.url, transports=["polling"], wait_timeout=WAIT)
-        try:
+        with listening(live.url, transports=["polling"]) as listener:
             ack = listener.client.call("join_room", {"room": guild["room"]}, timeout=WAIT)
             assert ack["ok"] is False and ack["code"] == "AUTH_REQUIRED"
             listener.client.emit("authenticate", {"token": guild["alice"].user["token"]})
             me = guild["alice"].user
             assert listener.next("authenticated") == {"id": me["id"], "username": "alice"}
             chat_round_trip(live, guild, listener)
-        finally:
-            listener.client.disconnect()
 
     def test_logout_disconnects_the_socket(self, live, guild):
         listener = Listener()
@@ -134,7 +134,10 @@ def _npm_ready() -> None:
 
 
 class TestJavaScriptClient:
-    def test_joins_hears_and_sends(self, live, guild):
+    @pytest.mark.parametrize(
+        "transports", ["", "websocket", "polling"], ids=["upgrade", "websocket", "polling"]
+    )
+    def test_joins_hears_and_sends(self, live, guild, transports):
         _npm_ready()
         bob = register(live.url, "bob")
         r = guild["alice"].post(f"{live.url}/api/guilds/{guild['room'].split(':')[1]}/invites")
@@ -147,7 +150,7 @@ class TestJavaScriptClient:
         node = shutil.which("node")
         assert node, "node is needed for the JavaScript client test"
         proc = subprocess.Popen(
-            [node, "client.mjs", live.url, guild["alice"].user["token"], guild["room"]],
+            [node, "client.mjs", live.url, guild["alice"].user["token"], guild["room"], transports],
             cwd=JS_DIR,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -166,7 +169,7 @@ class TestJavaScriptClient:
 
             joined = step()
             assert joined["ack"] == {"ok": True, "room": guild["room"]}
-            assert joined["joined"] == {"room": guild["room"]}
+            assert joined["joined"] == {"room": guild["room"], "seq": 1}
             assert [m["content"] for m in joined["history"]] == ["before"]
             assert step()["step"] == "ready"
             sent = bob.post(
@@ -175,13 +178,15 @@ class TestJavaScriptClient:
             )
             assert sent.status_code == 201
             heard = step()
-            assert heard["message"] == sent.json()
+            assert heard["message"] == {**sent.json(), "seq": 2}
             final = step()
             assert final["ack"]["ok"] is True
-            assert final["echo"] == final["ack"]["message"]
+            # The event is the ack's message numbered in the channel (section 18).
+            assert final["echo"] == {**final["ack"]["message"], "seq": 3}
             assert final["echo"]["content"] == "hello from socket.io-client ✓"
             assert final["echo"]["username"] == "alice" and final["echo"]["nonce"] == "js-1"
-            assert final["transport"] == "websocket"  # upgraded from polling
+            # By default upgraded from polling; else the one transport asked for.
+            assert final["transport"] == (transports or "websocket")
             assert proc.wait(timeout=WAIT) == 0
         finally:
             if proc.poll() is None:

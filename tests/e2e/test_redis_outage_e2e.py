@@ -18,7 +18,7 @@ import redis
 import requests
 
 from tests.conftest import BACKEND, free_port, unavailable
-from tests.e2e.conftest import register
+from tests.e2e.conftest import guild_with_member, register
 from tests.e2e.test_multinode_e2e import Socket
 
 pytestmark = [
@@ -91,12 +91,7 @@ def eventually(check, wait: float = 20.0) -> None:
 def test_outage_and_recovery(spawn_server, private_redis):
     env = {"GUILDHALL_REDIS_URL": private_redis.url}
     n1, n2 = spawn_server(**env), spawn_server(**env)
-    alice = register(n1.url, "alice")
-    bob = register(n2.url, "bob")
-    gid = alice.post(f"{n1.url}/api/guilds", json={"name": "Outage"}).json()["id"]
-    cid = alice.post(f"{n1.url}/api/guilds/{gid}/channels", json={"name": "general"}).json()["id"]
-    code = alice.post(f"{n1.url}/api/guilds/{gid}/invites", json={}).json()["code"]
-    assert bob.post(f"{n2.url}/api/invites/{code}/join").status_code == 200
+    alice, bob, gid, cid = guild_with_member(n1, n2, "Outage")
     room = f"g:{gid}:c:{cid}"
     a, b = Socket(n1.url, alice.user["token"]), Socket(n2.url, bob.user["token"])
     try:

@@ -1,4 +1,4 @@
-"""Custom guild emojis: list (members), create and delete (owner)."""
+"""Custom guild emojis: list (members), create and delete (MANAGE_GUILD_EXPRESSIONS)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from guildhall.models import Emoji
 from tests.conftest import assert_error
-from tests.emojis.factory import make_guild, png_of_size
+from tests.emojis.factory import png_of_size
+from tests.factories import make_guild
 from tests.files import samples
 from tests.files.conftest import multipart, stored_files
 
@@ -26,7 +27,7 @@ async def add_emoji(client, guild_id, name="smile", data=None, filename="e.png")
 
 class TestCreateEmoji:
     async def test_success_shape_and_served_inline(self, alice, anon, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         r = await add_emoji(alice, gid, "party_1")
         assert r.status_code == 201, r.text
         body = r.json()
@@ -45,7 +46,7 @@ class TestCreateEmoji:
         ("fmt", "ext"), [("PNG", "png"), ("JPEG", "jpg"), ("GIF", "gif"), ("WEBP", "webp")]
     )
     async def test_each_format_by_content(self, alice, rt, fmt, ext):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         r = await add_emoji(alice, gid, data=samples.image(fmt, (32, 32)), filename="x.bin")
         assert r.status_code == 201, r.text
         assert r.json()["file_path"].endswith("." + ext)
@@ -53,13 +54,13 @@ class TestCreateEmoji:
 
     @pytest.mark.parametrize("fmt", ["GIF", "WEBP"])
     async def test_animated(self, alice, rt, fmt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         r = await add_emoji(alice, gid, data=samples.image(fmt, (16, 16), frames=3))
         assert r.status_code == 201, r.text
         assert r.json()["animated"] is True
 
     async def test_same_name_in_another_guild_is_fine(self, alice, rt):
-        g1, g2 = await make_guild(rt, alice), await make_guild(rt, alice)
+        g1, g2 = await make_guild(alice), await make_guild(alice)
         assert (await add_emoji(alice, g1, "wave")).status_code == 201
         assert (await add_emoji(alice, g2, "wave")).status_code == 201
 
@@ -67,16 +68,16 @@ class TestCreateEmoji:
 class TestCreateEmojiRefuses:
     @pytest.mark.parametrize("name", ["a", "x" * 33, "bad-name", "with space", "héllo", "", ":x:"])
     async def test_bad_names(self, alice, rt, name):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         assert_error(await add_emoji(alice, gid, name), 400, "INVALID_INPUT", "name")
         assert stored_files(rt) == []
 
     async def test_missing_name(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         assert_error(await add_emoji(alice, gid, None), 400, "MISSING_REQUIRED_FIELD", "name")
 
     async def test_missing_file(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         r = await alice.post(f"/api/guilds/{gid}/emojis", data={"name": "smile"})
         assert_error(r, 400, "MISSING_REQUIRED_FIELD", "file")
         body, headers = multipart([('Content-Disposition: form-data; name="name"', "smile")])
@@ -84,21 +85,21 @@ class TestCreateEmojiRefuses:
         assert_error(r, 400, "MISSING_REQUIRED_FIELD", "file")
 
     async def test_duplicate_name_conflicts_and_leaves_no_file(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         assert (await add_emoji(alice, gid, "dup")).status_code == 201
         before = stored_files(rt)
         assert_error(await add_emoji(alice, gid, "dup"), 409, "CONFLICT")
         assert stored_files(rt) == before
 
     async def test_concurrent_same_name_one_wins(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         results = await asyncio.gather(*(add_emoji(alice, gid, "race") for _ in range(4)))
         codes = sorted(r.status_code for r in results)
         assert codes == [201, 409, 409, 409]
         assert len(stored_files(rt)) == 1
 
     async def test_unique_constraint_holds_in_the_database(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         assert (await add_emoji(alice, gid, "solo")).status_code == 201
         with pytest.raises(IntegrityError):
             async with rt.transaction() as tx:
@@ -118,18 +119,18 @@ class TestCreateEmojiRefuses:
         ],
     )
     async def test_not_an_acceptable_image(self, alice, rt, data):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         assert_error(await add_emoji(alice, gid, data=data), 400, "INVALID_FILE_TYPE", "file")
         assert stored_files(rt) == []
         async with rt.transaction(write=False) as tx:
             assert (await tx.session.scalars(select(Emoji))).all() == []
 
     async def test_empty_file(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         assert_error(await add_emoji(alice, gid, data=b""), 400, "INVALID_INPUT", "file")
 
     async def test_size_limit_is_exact(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         limit = rt.settings.max_emoji_bytes
         assert (await add_emoji(alice, gid, "exact", png_of_size(limit))).status_code == 201
         r = await add_emoji(alice, gid, "over", png_of_size(limit + 1))
@@ -137,7 +138,7 @@ class TestCreateEmojiRefuses:
         assert len(stored_files(rt)) == 1
 
     async def test_huge_body_is_cut_early(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         r = await add_emoji(alice, gid, "big", b"\x89PNG" + b"\x00" * (5 * 1024 * 1024))
         assert_error(r, 413, "FILE_TOO_LARGE")
         assert stored_files(rt) == []
@@ -146,7 +147,7 @@ class TestCreateEmojiRefuses:
 @pytest.mark.parametrize("settings_overrides", [{"max_emojis_per_guild": 2}])
 class TestEmojiLimit:
     async def test_limit_reached(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         for name in ("one", "two"):
             assert (await add_emoji(alice, gid, name)).status_code == 201
         assert_error(await add_emoji(alice, gid, "three"), 400, "LIMIT_REACHED")
@@ -156,7 +157,7 @@ class TestEmojiLimit:
 @pytest.mark.parametrize("settings_overrides", [{"upload_rate_limit": "2/minute"}])
 class TestEmojiRateLimit:
     async def test_creations_count_as_uploads(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         assert (await add_emoji(alice, gid, "one")).status_code == 201
         assert (
             await alice.post("/api/upload", files={"file": ("a.txt", b"x\n")})
@@ -166,20 +167,20 @@ class TestEmojiRateLimit:
 
 class TestEmojiAuthorization:
     async def test_member_is_not_owner(self, alice, bob, rt):
-        gid = await make_guild(rt, alice, bob)
+        gid = await make_guild(alice, bob)
         assert_error(await add_emoji(bob, gid), 403, "INSUFFICIENT_PERMISSIONS")
         assert stored_files(rt) == []
 
     async def test_non_member(self, alice, carol, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         assert_error(await add_emoji(carol, gid), 403, "NOT_CHANNEL_MEMBER")
 
     async def test_anonymous(self, alice, anon, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         assert_error(await add_emoji(anon(), gid), 401, "AUTH_REQUIRED")
 
     async def test_missing_csrf(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         r = await alice.post(
             f"/api/guilds/{gid}/emojis",
             files={"file": ("e.png", samples.png(), "image/png")},
@@ -196,7 +197,7 @@ class TestEmojiAuthorization:
 
 class TestListEmojis:
     async def test_members_see_them_oldest_first(self, alice, bob, rt):
-        gid = await make_guild(rt, alice, bob)
+        gid = await make_guild(alice, bob)
         ids = [(await add_emoji(alice, gid, n)).json()["id"] for n in ("b_one", "a_two")]
         r = await bob.get(f"/api/guilds/{gid}/emojis")
         assert r.status_code == 200
@@ -205,24 +206,24 @@ class TestListEmojis:
         assert set(first) >= {"id", "name", "file_path", "animated", "created_at"}
 
     async def test_empty(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         r = await alice.get(f"/api/guilds/{gid}/emojis")
         assert r.status_code == 200 and r.json() == []
 
     async def test_only_this_guild(self, alice, rt):
-        g1, g2 = await make_guild(rt, alice), await make_guild(rt, alice)
+        g1, g2 = await make_guild(alice), await make_guild(alice)
         await add_emoji(alice, g1, "here")
         assert (await alice.get(f"/api/guilds/{g2}/emojis")).json() == []
 
     async def test_non_member_and_anonymous(self, alice, carol, anon, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         assert_error(await carol.get(f"/api/guilds/{gid}/emojis"), 403, "NOT_CHANNEL_MEMBER")
         assert_error(await anon().get(f"/api/guilds/{gid}/emojis"), 401, "AUTH_REQUIRED")
 
 
 class TestDeleteEmoji:
     async def test_owner_deletes_row_and_file(self, alice, anon, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         emoji = (await add_emoji(alice, gid)).json()
         r = await alice.delete(f"/api/emojis/{emoji['id']}")
         assert r.status_code == 200 and r.json() == {"success": True}
@@ -232,7 +233,7 @@ class TestDeleteEmoji:
         assert_error(await alice.delete(f"/api/emojis/{emoji['id']}"), 404, "EMOJI_NOT_FOUND")
 
     async def test_member_and_non_member_cannot(self, alice, bob, carol, rt):
-        gid = await make_guild(rt, alice, bob)
+        gid = await make_guild(alice, bob)
         emoji = (await add_emoji(alice, gid)).json()
         assert_error(
             await bob.delete(f"/api/emojis/{emoji['id']}"), 403, "INSUFFICIENT_PERMISSIONS"
@@ -246,14 +247,14 @@ class TestDeleteEmoji:
         assert_error(await alice.delete(f"/api/emojis/{eid}"), 404, "EMOJI_NOT_FOUND")
 
     async def test_anonymous(self, alice, anon, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         emoji = (await add_emoji(alice, gid)).json()
         assert_error(await anon().delete(f"/api/emojis/{emoji['id']}"), 401, "AUTH_REQUIRED")
 
 
 class TestGuildDeletion:
     async def test_deleting_the_guild_removes_emoji_and_sticker_files(self, alice, anon, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         emoji = (await add_emoji(alice, gid)).json()
         sticker = await alice.post(
             f"/api/guilds/{gid}/stickers",

@@ -1,11 +1,12 @@
-"""Guild stickers: list (members), create and delete (owner)."""
+"""Guild stickers: list (members), create and delete (MANAGE_GUILD_EXPRESSIONS)."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.conftest import assert_error
-from tests.emojis.factory import make_guild, png_of_size
+from tests.emojis.factory import png_of_size
+from tests.factories import make_guild
 from tests.files import samples
 from tests.files.conftest import stored_files
 
@@ -26,7 +27,7 @@ async def add_sticker(client, guild_id, name="Happy cat", data=None, description
 
 class TestCreateSticker:
     async def test_success_shape(self, alice, anon, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         r = await add_sticker(alice, gid, "Happy cat!", description="A cat, happy.")
         assert r.status_code == 201, r.text
         body = r.json()
@@ -39,7 +40,7 @@ class TestCreateSticker:
         assert fetched.headers["content-disposition"].startswith("inline")
 
     async def test_description_is_optional(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         r = await add_sticker(alice, gid)
         assert r.status_code == 201 and r.json()["description"] is None
         r = await add_sticker(alice, gid, description="   ")
@@ -47,40 +48,40 @@ class TestCreateSticker:
 
     @pytest.mark.parametrize(("fmt", "ext"), [("PNG", "png"), ("JPEG", "jpg"), ("WEBP", "webp")])
     async def test_formats(self, alice, rt, fmt, ext):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         r = await add_sticker(alice, gid, data=samples.image(fmt, (32, 32)))
         assert r.status_code == 201, r.text
         assert r.json()["file_path"].endswith("." + ext)
 
     async def test_names_may_repeat(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         assert (await add_sticker(alice, gid, "Same")).status_code == 201
         assert (await add_sticker(alice, gid, "Same")).status_code == 201
 
     async def test_name_is_trimmed(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         assert (await add_sticker(alice, gid, "  Спасибо  ")).json()["name"] == "Спасибо"
 
 
 class TestCreateStickerRefuses:
     @pytest.mark.parametrize("name", ["x", "x" * 31, "tab\tname", "new\nline", "  ", "a\x00b"])
     async def test_bad_names(self, alice, rt, name):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         assert_error(await add_sticker(alice, gid, name), 400, "INVALID_INPUT", "name")
         assert stored_files(rt) == []
 
     async def test_missing_name(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         assert_error(await add_sticker(alice, gid, None), 400, "MISSING_REQUIRED_FIELD", "name")
 
     async def test_long_description(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         r = await add_sticker(alice, gid, description="d" * 201)
         assert_error(r, 400, "INVALID_INPUT", "description")
         assert (await add_sticker(alice, gid, description="d" * 200)).status_code == 201
 
     async def test_gif_is_not_a_sticker(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         r = await add_sticker(alice, gid, data=samples.image("GIF"))
         assert_error(r, 400, "INVALID_FILE_TYPE", "file")
         assert stored_files(rt) == []
@@ -89,12 +90,12 @@ class TestCreateStickerRefuses:
         "data", [samples.HTML, samples.SVG, samples.png_declaring(50_000, 50_000), samples.ZIP]
     )
     async def test_hostile_content(self, alice, rt, data):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         assert_error(await add_sticker(alice, gid, data=data), 400, "INVALID_FILE_TYPE")
         assert stored_files(rt) == []
 
     async def test_size_limit_is_exact(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         limit = rt.settings.max_sticker_bytes
         assert (await add_sticker(alice, gid, data=png_of_size(limit))).status_code == 201
         assert_error(
@@ -103,7 +104,7 @@ class TestCreateStickerRefuses:
         assert len(stored_files(rt)) == 1
 
     async def test_missing_file(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         r = await alice.post(f"/api/guilds/{gid}/stickers", data={"name": "abc"})
         assert_error(r, 400, "MISSING_REQUIRED_FIELD", "file")
 
@@ -111,7 +112,7 @@ class TestCreateStickerRefuses:
 @pytest.mark.parametrize("settings_overrides", [{"max_stickers_per_guild": 1}])
 class TestStickerLimit:
     async def test_limit_reached(self, alice, rt):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         assert (await add_sticker(alice, gid)).status_code == 201
         assert_error(await add_sticker(alice, gid), 400, "LIMIT_REACHED")
         assert len(stored_files(rt)) == 1
@@ -119,7 +120,7 @@ class TestStickerLimit:
 
 class TestStickerAuthorization:
     async def test_roles(self, alice, bob, carol, anon, rt):
-        gid = await make_guild(rt, alice, bob)
+        gid = await make_guild(alice, bob)
         assert_error(await add_sticker(bob, gid), 403, "INSUFFICIENT_PERMISSIONS")
         assert_error(await add_sticker(carol, gid), 403, "NOT_CHANNEL_MEMBER")
         assert_error(await add_sticker(anon(), gid), 401, "AUTH_REQUIRED")
@@ -129,7 +130,7 @@ class TestStickerAuthorization:
 
 class TestListStickers:
     async def test_members_see_them(self, alice, bob, carol, rt):
-        gid = await make_guild(rt, alice, bob)
+        gid = await make_guild(alice, bob)
         ids = [(await add_sticker(alice, gid, n)).json()["id"] for n in ("Zed", "Amy")]
         r = await bob.get(f"/api/guilds/{gid}/stickers")
         assert r.status_code == 200 and [s["id"] for s in r.json()] == ids
@@ -140,7 +141,7 @@ class TestListStickers:
 
 class TestDeleteSticker:
     async def test_owner_deletes(self, alice, bob, carol, rt):
-        gid = await make_guild(rt, alice, bob)
+        gid = await make_guild(alice, bob)
         sticker = (await add_sticker(alice, gid)).json()
         assert_error(
             await bob.delete(f"/api/stickers/{sticker['id']}"), 403, "INSUFFICIENT_PERMISSIONS"

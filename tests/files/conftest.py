@@ -19,6 +19,21 @@ def stored_files(rt: Any) -> list[Path]:
     return found
 
 
+async def put(store: Any, path: str, data: bytes) -> None:
+    """``data`` saved at ``path`` through the store's staging, as an upload is."""
+    async with store.staging() as staged:
+        await staged.write(data)
+        await store.save(staged, path)
+
+
+async def read(store: Any, path: str, start: int = 0, end: int | None = None) -> bytes:
+    """Bytes ``start`` to ``end`` (default: all) of the stored file at ``path``."""
+    stored = await store.open(path)
+    assert stored is not None, path
+    end = stored.size if end is None else end
+    return b"".join([chunk async for chunk in stored.iter_range(start, end)])
+
+
 async def upload_rows(rt: Any) -> int:
     async with rt.transaction(write=False) as tx:
         return await tx.session.scalar(select(func.count()).select_from(Upload)) or 0

@@ -7,17 +7,19 @@ import time
 
 import pytest
 
-from guildhall.files.storage import delete_paths, local_path, storage_for
+from guildhall.files.storage import delete_paths
+from tests.files.conftest import put, read
+from tests.guilds.helpers import on_disk
 
 # One engine: the local file store never reaches the database.
 pytestmark = pytest.mark.one_engine
 
 
-class TestLocalPath:
+class TestPathFor:
     def test_public_paths_map_under_uploads(self, rt):
         root = rt.settings.data_dir.resolve() / "uploads"
-        assert local_path(rt, "uploads/abc/x.png") == root / "abc" / "x.png"
-        assert local_path(rt, "uploads/emojis/1/e.gif") == root / "emojis" / "1" / "e.gif"
+        assert on_disk(rt, "uploads/abc/x.png") == root / "abc" / "x.png"
+        assert on_disk(rt, "uploads/emojis/1/e.gif") == root / "emojis" / "1" / "e.gif"
 
     @pytest.mark.parametrize(
         "path",
@@ -37,27 +39,27 @@ class TestLocalPath:
         ],
     )
     def test_anything_else_maps_nowhere(self, rt, path):
-        assert local_path(rt, path) is None
+        assert on_disk(rt, path) is None
 
     def test_symlink_out_of_uploads_is_refused(self, rt, tmp_path):
         root = rt.settings.data_dir.resolve() / "uploads"
         (root / "link").symlink_to(tmp_path)
-        assert local_path(rt, "uploads/link/x") is None
+        assert on_disk(rt, "uploads/link/x") is None
 
 
 class TestStagingAndSave:
     async def test_saved_file_moves_into_place(self, rt):
-        store = storage_for(rt)
+        store = rt.storage
         async with store.staging() as staged:
             await staged.write(b"hello ")
             await staged.write(b"world")
             await store.save(staged, "uploads/t1/a.txt")
-        target = local_path(rt, "uploads/t1/a.txt")
+        target = on_disk(rt, "uploads/t1/a.txt")
         assert target is not None and target.read_bytes() == b"hello world"
         assert list(store.staging_dir.iterdir()) == []
 
     async def test_unsaved_staging_is_discarded(self, rt):
-        store = storage_for(rt)
+        store = rt.storage
         with pytest.raises(RuntimeError):
             async with store.staging() as staged:
                 await staged.write(b"x")
@@ -65,25 +67,22 @@ class TestStagingAndSave:
         assert list(store.staging_dir.iterdir()) == []
 
     async def test_save_refuses_paths_outside_uploads(self, rt):
-        store = storage_for(rt)
+        store = rt.storage
         async with store.staging() as staged:
             with pytest.raises(ValueError):
                 await store.save(staged, "uploads/../guildhall.db")
 
     async def test_open_reads_ranges(self, rt):
-        store = storage_for(rt)
-        async with store.staging() as staged:
-            await staged.write(bytes(range(200)))
-            await store.save(staged, "uploads/t2/b.bin")
+        store = rt.storage
+        await put(store, "uploads/t2/b.bin", bytes(range(200)))
         stored = await store.open("uploads/t2/b.bin")
         assert stored is not None and stored.size == 200
-        got = b"".join([c async for c in stored.iter_range(10, 150)])
-        assert got == bytes(range(10, 150))
+        assert await read(store, "uploads/t2/b.bin", 10, 150) == bytes(range(10, 150))
         assert await store.open("uploads/t2/missing.bin") is None
         assert await store.open("uploads/t2") is None  # a directory is not a file
 
     def test_stale_staged_files_are_swept(self, rt):
-        store = storage_for(rt)
+        store = rt.storage
         store.staging_dir.mkdir(parents=True, exist_ok=True)
         old, fresh = store.staging_dir / "old.part", store.staging_dir / "fresh.part"
         old.write_bytes(b"x")
@@ -96,18 +95,12 @@ class TestStagingAndSave:
 
 class TestDeletePaths:
     async def test_deletes_the_file_and_its_own_directory(self, rt):
-        store = storage_for(rt)
-        async with store.staging() as staged:
-            await staged.write(b"x")
-            await store.save(staged, "uploads/d1/a.txt")
+        await put(rt.storage, "uploads/d1/a.txt", b"x")
         await delete_paths(rt, ["uploads/d1/a.txt"])
         assert not (rt.settings.data_dir.resolve() / "uploads" / "d1").exists()
 
     async def test_keeps_shared_directories(self, rt):
-        store = storage_for(rt)
-        async with store.staging() as staged:
-            await staged.write(b"x")
-            await store.save(staged, "uploads/emojis/5/e.png")
+        await put(rt.storage, "uploads/emojis/5/e.png", b"x")
         await delete_paths(rt, ["uploads/emojis/5/e.png"])
         root = rt.settings.data_dir.resolve() / "uploads"
         assert not (root / "emojis" / "5" / "e.png").exists()

@@ -13,11 +13,11 @@ from guildhall.config import Settings
 from guildhall.errors import AppError
 from guildhall.files import s3 as s3_module
 from guildhall.files.s3 import S3Storage, key_prefix
-from guildhall.files.storage import LocalStorage, make_storage
+from guildhall.files.storage import Gone, LocalStorage, make_storage
 from tests.conftest import assert_error, free_port, make_settings
-from tests.emojis.factory import make_guild
+from tests.factories import make_guild
 from tests.files import samples
-from tests.files.conftest import stored_files, upload_rows
+from tests.files.conftest import put, read, stored_files, upload_rows
 from tests.files.s3server import MotoServer
 
 # One engine: the storage interface on S3; the database side of uploads runs in
@@ -25,19 +25,6 @@ from tests.files.s3server import MotoServer
 pytestmark = pytest.mark.one_engine
 
 DATA = bytes(range(256)) * 800  # 200 KB: several 64 KB chunks
-
-
-async def put(store: Any, path: str, data: bytes) -> None:
-    async with store.staging() as staged:
-        await staged.write(data)
-        await store.save(staged, path)
-
-
-async def read(store: Any, path: str, start: int = 0, end: int | None = None) -> bytes:
-    stored = await store.open(path)
-    assert stored is not None, path
-    end = stored.size if end is None else end
-    return b"".join([chunk async for chunk in stored.iter_range(start, end)])
 
 
 def staging_left(store: Any) -> list[Any]:
@@ -121,6 +108,24 @@ class TestMissing:
     )
     async def test_open_missing_or_malformed_is_none(self, store, path):
         assert await store.open(path) is None
+
+    async def test_deleted_after_open_is_gone_before_any_byte(self, store):
+        # A sweep or a delete between open() and the read: Gone, never a short read.
+        await put(store, "uploads/g1/a.bin", DATA)
+        stored = await store.open("uploads/g1/a.bin")
+        assert stored is not None
+        await store.delete(["uploads/g1/a.bin"])
+        with pytest.raises(Gone):
+            await anext(stored.iter_range(0, stored.size))
+
+    async def test_deleted_after_the_first_read_still_reads_whole(self, store):
+        await put(store, "uploads/g2/a.bin", DATA)
+        stored = await store.open("uploads/g2/a.bin")
+        assert stored is not None
+        body = stored.iter_range(0, stored.size)
+        first = await anext(body)
+        await store.delete(["uploads/g2/a.bin"])
+        assert first + b"".join([c async for c in body]) == DATA
 
 
 class TestDelete:
@@ -381,27 +386,30 @@ class TestServeOnS3(OnS3):
 
 
 class TestGuildImagesOnS3(OnS3):
-    async def test_emoji_create_and_delete_store_and_remove_the_object(
-        self, rt, alice, anon, moto_server, s3_bucket
+    @pytest.mark.parametrize(
+        ("kind", "name", "size"), [("emojis", "party", (16, 16)), ("stickers", "wave", (32, 32))]
+    )
+    async def test_create_and_delete_store_and_remove_the_object(
+        self, rt, alice, anon, moto_server, s3_bucket, kind, name, size
     ):
-        gid = await make_guild(rt, alice)
-        png = samples.png((16, 16))
+        gid = await make_guild(alice)
+        png = samples.png(size)
         r = await alice.post(
-            f"/api/guilds/{gid}/emojis",
-            files={"file": ("e.png", png, "image/png")},
-            data={"name": "party"},
+            f"/api/guilds/{gid}/{kind}",
+            files={"file": ("i.png", png, "image/png")},
+            data={"name": name},
         )
         assert r.status_code == 201, r.text
-        emoji = r.json()
-        assert moto_server.keys(s3_bucket) == [emoji["file_path"]]
-        served = await anon().get("/" + emoji["file_path"])
+        image = r.json()
+        assert moto_server.keys(s3_bucket) == [image["file_path"]]
+        served = await anon().get("/" + image["file_path"])
         assert served.status_code == 200 and served.content == png
-        assert (await alice.delete(f"/api/emojis/{emoji['id']}")).status_code == 200
+        assert (await alice.delete(f"/api/{kind}/{image['id']}")).status_code == 200
         assert moto_server.keys(s3_bucket) == []
-        assert_error(await anon().get("/" + emoji["file_path"]), 404, "NOT_FOUND")
+        assert_error(await anon().get("/" + image["file_path"]), 404, "NOT_FOUND")
 
     async def test_refused_emoji_leaves_no_object(self, rt, alice, moto_server, s3_bucket):
-        gid = await make_guild(rt, alice)
+        gid = await make_guild(alice)
         form = {"files": {"file": ("e.png", samples.png(), "image/png")}, "data": {"name": "dup"}}
         assert (await alice.post(f"/api/guilds/{gid}/emojis", **form)).status_code == 201
         before = moto_server.keys(s3_bucket)
@@ -409,24 +417,9 @@ class TestGuildImagesOnS3(OnS3):
         assert_error(r, 409, "CONFLICT", "name")
         assert moto_server.keys(s3_bucket) == before
 
-    async def test_sticker_create_and_delete(self, rt, alice, anon, moto_server, s3_bucket):
-        gid = await make_guild(rt, alice)
-        png = samples.png((32, 32))
-        r = await alice.post(
-            f"/api/guilds/{gid}/stickers",
-            files={"file": ("s.png", png, "image/png")},
-            data={"name": "wave"},
-        )
-        assert r.status_code == 201, r.text
-        sticker = r.json()
-        assert moto_server.keys(s3_bucket) == [sticker["file_path"]]
-        assert (await anon().get("/" + sticker["file_path"])).content == png
-        assert (await alice.delete(f"/api/stickers/{sticker['id']}")).status_code == 200
-        assert moto_server.keys(s3_bucket) == []
-
     async def test_guild_delete_removes_its_objects(self, rt, alice, moto_server, s3_bucket):
-        gid = await make_guild(rt, alice)
-        other = await make_guild(rt, alice, name="other")
+        gid = await make_guild(alice)
+        other = await make_guild(alice, name="other")
         emoji = await alice.post(
             f"/api/guilds/{gid}/emojis",
             files={"file": ("e.png", samples.png(), "image/png")},

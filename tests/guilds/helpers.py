@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -37,9 +38,16 @@ async def count(rt: Any, model: Any, *where: Any) -> int:
         ).scalar_one()
 
 
+def on_disk(rt: Any, path: str) -> Path | None:
+    """Where the (local) store keeps ``path``; None if it maps nowhere."""
+    store = rt.storage
+    assert isinstance(store, storage.LocalStorage), "these tests run on the local store"
+    return store.path_for(path)
+
+
 def stored_file(rt: Any, path: str) -> Any:
     """Write a file where storage keeps ``path``; returns its location on disk."""
-    target = storage.local_path(rt, path)
+    target = on_disk(rt, path)
     assert target is not None
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(b"data")

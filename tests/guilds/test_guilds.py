@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 
 from guildhall.events import JOIN_ROOMS, LEAVE_ROOMS, guild_room, user_room
-from guildhall.files import storage
 from guildhall.kit.time import utcnow
 from guildhall.models import (
     Channel,
@@ -26,6 +25,7 @@ from tests.guilds.helpers import (
     create_guild,
     join,
     message_with_upload,
+    on_disk,
     stored_file,
 )
 
@@ -184,7 +184,7 @@ class TestDeleteGuild:
             await tx.session.flush()
             tx.session.add(PollOption(poll_id="p1", id="1", position=0, text="yes"))
         files = [stored_file(rt, p) for p in (emoji_path, sticker_path)]
-        files.append(storage.local_path(rt, path))
+        files.append(on_disk(rt, path))
         assert all(f.exists() for f in files)
 
         assert (await alice.delete(f"/api/guilds/{guild['id']}")).status_code == 200
@@ -203,7 +203,7 @@ class TestDeleteGuild:
             assert await count(rt, model, where) == 0, model
         assert not any(f.exists() for f in files)
         assert await count(rt, Upload, Upload.path == shared) == 1
-        assert storage.local_path(rt, shared).exists()
+        assert on_disk(rt, shared).exists()
         assert await count(rt, Message, Message.guild_id == other["id"]) == 1
 
     async def test_only_the_owner(self, rt, alice, bob, carol):

@@ -9,24 +9,13 @@ from typing import Any
 
 from PIL import Image
 
+from tests.factories import make_guild
+
 
 def png_bytes(color: str = "red", size: int = 8) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (size, size), color).save(out, format="PNG")
     return out.getvalue()
-
-
-async def make_guild(owner: Any, name: str = "guild") -> int:
-    r = await owner.post("/api/guilds", json={"name": name})
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
-
-
-async def add_member(inviter: Any, guild_id: int, client: Any) -> None:
-    r = await inviter.post(f"/api/guilds/{guild_id}/invites", json={})
-    assert r.status_code == 201, r.text
-    r = await client.post(f"/api/invites/{r.json()['code']}/join")
-    assert r.status_code == 200, r.text
 
 
 async def make_channel(
@@ -80,9 +69,14 @@ class World:
         assert r.status_code == 201, r.text
         return r.json()
 
+    async def send_many(self, client: Any, n: int, content: str = "item") -> None:
+        """``n`` messages ``"<content> <i>"``, one after another (concurrent sends
+        would each hold a database connection; PostgreSQL's are shared here)."""
+        for i in range(n):
+            await self.send(client, f"{content} {i}")
+
 
 async def make_world(rt: Any, alice: Any, bob: Any, carol: Any) -> World:
-    guild_id = await make_guild(alice)
-    await add_member(alice, guild_id, bob)
+    guild_id = await make_guild(alice, bob)
     channel_id = await make_channel(alice, guild_id)
     return World(rt, alice, bob, carol, guild_id, channel_id)

@@ -18,7 +18,7 @@ class TestEditMessage:
         assert body["id"] == m["id"] and body["timestamp"] == m["timestamp"]
         [event] = captured_events.named("message_edited")
         assert event.room == world.room
-        assert event.data == {**body, "room": world.room}
+        assert event.data == {**body, "room": world.room, "seq": 2}
         history = (await world.alice.get(f"/api/channels/{world.channel_id}/messages")).json()
         assert history["messages"][0]["content"] == "after"
 
@@ -74,7 +74,12 @@ class TestDeleteMessage:
         assert r.json() == {"message": "Message deleted successfully"}
         [event] = captured_events.named("message_deleted")
         assert event.room == world.room
-        assert event.data == {"id": m["id"], "room": world.room, "channel_id": world.channel_id}
+        assert event.data == {
+            "id": m["id"],
+            "room": world.room,
+            "channel_id": world.channel_id,
+            "seq": 2,
+        }
         history = (await world.bob.get(f"/api/channels/{world.channel_id}/messages")).json()
         assert history["messages"] == []
         assert_error(await world.bob.delete(f"/api/messages/{m['id']}"), 404, "MESSAGE_NOT_FOUND")
@@ -85,7 +90,7 @@ class TestDeleteMessage:
         assert r.status_code == 200
 
     async def test_other_member_cannot(self, world, make_user):
-        from tests.messages.factories import add_member
+        from tests.factories import add_member
 
         dave = await make_user("dave")
         await add_member(world.alice, world.guild_id, dave)
@@ -129,14 +134,14 @@ class TestPins:
         assert r.status_code == 200 and r.json() == {"message": "Message pinned successfully"}
         [event] = captured_events.named("message_pinned")
         assert event.room == world.room
-        assert event.data == {"message_id": m["id"], "room": world.room}
+        assert event.data == {"message_id": m["id"], "room": world.room, "seq": 2}
         pins = (await world.bob.get(f"/api/channels/{world.channel_id}/pins")).json()
         assert [p["id"] for p in pins] == [m["id"]] and pins[0]["pinned"] is True
 
         r = await world.alice.post(f"/api/messages/{m['id']}/unpin")
         assert r.status_code == 200 and r.json() == {"message": "Message unpinned successfully"}
         [event] = captured_events.named("message_unpinned")
-        assert event.data == {"message_id": m["id"], "room": world.room}
+        assert event.data == {"message_id": m["id"], "room": world.room, "seq": 3}
         assert (await world.bob.get(f"/api/channels/{world.channel_id}/pins")).json() == []
 
     async def test_pinning_twice_is_harmless(self, world, captured_events):
@@ -158,7 +163,7 @@ class TestPins:
         assert [p["id"] for p in pins] == [ids[2], ids[1], ids[0]]
 
     async def test_who_may_pin(self, world, make_user):
-        from tests.messages.factories import add_member
+        from tests.factories import add_member
 
         dave = await make_user("dave")
         await add_member(world.alice, world.guild_id, dave)

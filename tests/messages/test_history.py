@@ -57,10 +57,17 @@ class TestHistoryPages:
         r = await world.alice.get(f"/api/channels/{world.channel_id}/messages")
         assert r.json()["messages"] == [sent]
 
-    @pytest.mark.parametrize(("raw", "expected"), [("0", 1), ("-5", 1), ("1000", 100), ("", 50)])
-    async def test_limit_is_clamped(self, world, raw, expected):
-        r = await world.alice.get(f"/api/channels/{world.channel_id}/messages?limit={raw}")
-        assert r.status_code == 200 and r.json()["pagination"]["limit"] == expected
+    async def test_limit_is_clamped(self, world):
+        """More rows than the cap: the clamp shows in what is served, not only in
+        the pagination's echo."""
+        await world.send_many(world.alice, 101)
+        for raw, expected in [("0", 1), ("-5", 1), ("1000", 100), ("", 50)]:
+            r = await world.alice.get(f"/api/channels/{world.channel_id}/messages?limit={raw}")
+            assert r.status_code == 200, r.text
+            page = r.json()
+            assert page["pagination"]["limit"] == expected, raw
+            assert page["pagination"]["total"] == 101, raw
+            assert len(page["messages"]) == expected, raw
 
     @pytest.mark.parametrize(
         ("query", "field"),
@@ -83,40 +90,29 @@ class TestHistoryPages:
 
 
 class TestHistoryCursors:
-    async def test_before_returns_the_newest_older_ones_oldest_first(self, world):
-        ids = await fill(world, 10)
+    @pytest.mark.parametrize(
+        ("count", "cursor", "at", "limit", "expected", "has_more"),
+        [
+            # before: the newest older ones, oldest first, until the start
+            pytest.param(10, "before", 6, 3, (3, 6), True, id="before"),
+            pytest.param(4, "before", 2, 5, (0, 2), False, id="before-reaches-the-start"),
+            # after: the oldest newer ones, until the newest; after=0 starts at the oldest
+            pytest.param(10, "after", 2, 3, (3, 6), True, id="after"),
+            pytest.param(10, "after", 7, 3, (8, 10), False, id="after-reaches-the-newest"),
+            pytest.param(3, "after", None, 2, (0, 2), True, id="after-zero"),
+        ],
+    )
+    async def test_cursor_pages(self, world, count, cursor, at, limit, expected, has_more):
+        """``?{cursor}=<id of message number at>&limit=``: messages ``expected``
+        (a slice of the channel's, oldest first) and whether more lie that way."""
+        ids = await fill(world, count)
+        value = 0 if at is None else ids[at]
         r = await world.alice.get(
-            f"/api/channels/{world.channel_id}/messages?before={ids[6]}&limit=3"
+            f"/api/channels/{world.channel_id}/messages?{cursor}={value}&limit={limit}"
         )
         body = r.json()
-        assert [m["id"] for m in body["messages"]] == ids[3:6]
-        assert body["pagination"] == {"limit": 3, "has_more": True}
-
-    async def test_before_reaches_the_start(self, world):
-        ids = await fill(world, 4)
-        r = await world.alice.get(
-            f"/api/channels/{world.channel_id}/messages?before={ids[2]}&limit=5"
-        )
-        assert [m["id"] for m in r.json()["messages"]] == ids[0:2]
-        assert r.json()["pagination"]["has_more"] is False
-
-    async def test_after_returns_the_oldest_newer_ones(self, world):
-        ids = await fill(world, 10)
-        r = await world.alice.get(
-            f"/api/channels/{world.channel_id}/messages?after={ids[2]}&limit=3"
-        )
-        assert [m["id"] for m in r.json()["messages"]] == ids[3:6]
-        assert r.json()["pagination"]["has_more"] is True
-        r = await world.alice.get(
-            f"/api/channels/{world.channel_id}/messages?after={ids[7]}&limit=3"
-        )
-        assert [m["id"] for m in r.json()["messages"]] == ids[8:10]
-        assert r.json()["pagination"]["has_more"] is False
-
-    async def test_after_zero_starts_at_the_oldest(self, world):
-        ids = await fill(world, 3)
-        r = await world.alice.get(f"/api/channels/{world.channel_id}/messages?after=0&limit=2")
-        assert [m["id"] for m in r.json()["messages"]] == ids[0:2]
+        assert [m["id"] for m in body["messages"]] == ids[slice(*expected)]
+        assert body["pagination"] == {"limit": limit, "has_more": has_more}
 
     async def test_walking_before_covers_everything_once(self, world):
         ids = await fill(world, 9)

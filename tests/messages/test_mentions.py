@@ -9,7 +9,7 @@ from sqlalchemy import select
 from guildhall.messages import mentions
 from guildhall.models import MessageMention, MessageRoleMention
 from tests.conftest import MESSAGE_KEYS
-from tests.messages.sockets import joined
+from tests.factories import joined
 
 
 def ids(*clients) -> list[int]:
@@ -157,7 +157,7 @@ class TestEdits:
 class TestOverSocket:
     async def test_send_message_and_the_edit_event_carry_mentions(self, world, connect):
         b = world.bob.user["id"]
-        probe = await joined(world.rt, connect, world.alice, world.room)
+        probe = await joined(world.rt, connect, world.alice.user["token"], world.room)
         answer = await probe.call(
             "send_message", {"room": world.room, "content": f"<@{b}> @everyone"}
         )
@@ -171,7 +171,7 @@ class TestOverSocket:
 
     @pytest.mark.parametrize("who", ["bob"])
     async def test_a_member_cannot_mention_everyone_over_the_socket(self, world, connect, who):
-        probe = await joined(world.rt, connect, getattr(world, who), world.room)
+        probe = await joined(world.rt, connect, getattr(world, who).user["token"], world.room)
         answer = await probe.call("send_message", {"room": world.room, "content": "@here hi"})
         assert answer["ok"] is True
         assert answer["message"]["mention_everyone"] is False

@@ -24,8 +24,14 @@ class TestAddReaction:
         assert r.json()["reactions"] == [{"emoji": "👍", "count": 2, "users": ["alice", "bob"]}]
         events = captured_events.named("reaction_added")
         assert [e.data for e in events] == [
-            {"message_id": m["id"], "emoji": "👍", "username": "alice", "room": world.room},
-            {"message_id": m["id"], "emoji": "👍", "username": "bob", "room": world.room},
+            {
+                "message_id": m["id"],
+                "emoji": "👍",
+                "username": "alice",
+                "room": world.room,
+                "seq": 2,
+            },
+            {"message_id": m["id"], "emoji": "👍", "username": "bob", "room": world.room, "seq": 3},
         ]
         assert all(e.room == world.room for e in events)
 
@@ -64,9 +70,9 @@ class TestAddReaction:
         assert r.status_code == 200
         assert r.json()["reactions"][0]["emoji"] == ":party_parrot:"
         # Custom emojis of another guild do not count.
-        from tests.messages.factories import make_guild
+        from tests.factories import make_guild
 
-        other = await make_guild(world.carol, "other")
+        other = await make_guild(world.carol, name="other")
         await make_emoji(world.carol, other, "foreign")
         assert_error(await world.bob.put(url(m["id"], ":foreign:")), 400, "INVALID_INPUT", "emoji")
 
@@ -131,6 +137,7 @@ class TestRemoveReaction:
             "emoji": "👍",
             "username": "bob",
             "room": world.room,
+            "seq": 4,
         }
         r = await world.alice.delete(url(m["id"], "👍"))
         assert r.json()["reactions"] == []

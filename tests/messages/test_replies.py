@@ -7,8 +7,8 @@ from sqlalchemy import update
 
 from guildhall.models import Message
 from tests.conftest import MESSAGE_KEYS, assert_error
+from tests.factories import joined
 from tests.messages.factories import make_channel
-from tests.messages.sockets import joined
 from tests.messages.test_serialize import count_queries
 
 
@@ -16,17 +16,22 @@ def history_url(world) -> str:
     return f"/api/channels/{world.channel_id}/messages"
 
 
+def quoted(message, author, content: str) -> dict:
+    """What a reply carries (``reply_to``) of ``message``, by ``author``, saying ``content``."""
+    return {
+        "id": message["id"],
+        "author_id": author.user["id"],
+        "username": author.user["username"],
+        "content": content,
+    }
+
+
 class TestReplyOverRest:
     async def test_a_reply_carries_the_original(self, world):
         original = await world.send(world.bob, "the question")
         reply = await world.send(world.alice, "the answer", reply_to=original["id"])
         assert set(reply) >= MESSAGE_KEYS
-        assert reply["reply_to"] == {
-            "id": original["id"],
-            "author_id": world.bob.user["id"],
-            "username": "bob",
-            "content": "the question",
-        }
+        assert reply["reply_to"] == quoted(original, world.bob, "the question")
         assert original["reply_to"] is None
 
     async def test_the_original_content_is_cut_to_100_characters(self, world):
@@ -96,7 +101,7 @@ class TestReplyOverRest:
 class TestReplyOverSocket:
     async def test_send_message_with_reply_to(self, world, connect):
         original = await world.send(world.bob, "over REST")
-        probe = await joined(world.rt, connect, world.alice, world.room)
+        probe = await joined(world.rt, connect, world.alice.user["token"], world.room)
         answer = await probe.call(
             "send_message",
             {"room": world.room, "content": "over socket", "reply_to": original["id"]},
@@ -105,12 +110,7 @@ class TestReplyOverSocket:
         assert answer["message"]["reply_to"]["id"] == original["id"]
         event = await probe.next("new_message")
         assert set(event) >= MESSAGE_KEYS
-        assert event["reply_to"] == {
-            "id": original["id"],
-            "author_id": world.bob.user["id"],
-            "username": "bob",
-            "content": "over REST",
-        }
+        assert event["reply_to"] == quoted(original, world.bob, "over REST")
         assert event["mentions"] == [world.bob.user["id"]]
 
     async def test_joined_room_history_carries_reply_to(self, world, connect):
@@ -132,7 +132,7 @@ class TestReplyOverSocket:
     async def test_another_channels_message_is_refused(self, world, connect):
         other = await make_channel(world.alice, world.guild_id, "other")
         r = await world.alice.post(f"/api/channels/{other}/messages", json={"content": "there"})
-        probe = await joined(world.rt, connect, world.alice, world.room)
+        probe = await joined(world.rt, connect, world.alice.user["token"], world.room)
         answer = await probe.call(
             "send_message", {"room": world.room, "content": "x", "reply_to": r.json()["id"]}
         )

@@ -22,8 +22,9 @@ class TestRetention:
         assert await history_ids(world) == ids[2:]
         deleted = captured_events.named("message_deleted")
         assert [e.data for e in deleted] == [
-            {"id": ids[0], "room": world.room, "channel_id": world.channel_id},
-            {"id": ids[1], "room": world.room, "channel_id": world.channel_id},
+            # Numbered before the new_message of the send that trimmed them.
+            {"id": ids[0], "room": world.room, "channel_id": world.channel_id, "seq": 6},
+            {"id": ids[1], "room": world.room, "channel_id": world.channel_id, "seq": 8},
         ]
         assert all(e.room == world.room for e in deleted)
         r = await world.alice.get(f"/api/channels/{world.channel_id}/messages")

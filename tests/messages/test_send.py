@@ -42,7 +42,7 @@ class TestSendMessage:
         m = await world.send(world.alice, "hey")
         [event] = captured_events.named("new_message")
         assert event.room == world.room
-        assert event.data == m
+        assert event.data == {**m, "seq": 1}  # numbered when it committed (section 18)
 
     async def test_keeps_newlines_and_tabs(self, world):
         m = await world.send(world.alice, "line one\n\tline two")
@@ -69,7 +69,12 @@ class TestSendMessage:
         r = await world.bob.post(f"/api/channels/{cid}/messages", json={"content": "x"})
         assert_error(r, 403, "CHANNEL_READ_ONLY")
         r = await world.alice.post(f"/api/channels/{cid}/messages", json={"content": "owner"})
-        assert r.status_code == 201
+        assert r.status_code == 201, r.text
+        sent = r.json()
+        assert sent["content"] == "owner" and sent["channel_id"] == cid
+        # Stored, and only the owner's: the refused send left nothing behind.
+        history = (await world.bob.get(f"/api/channels/{cid}/messages")).json()["messages"]
+        assert history == [sent]
 
     @pytest.mark.parametrize("kind", ["voice", "category"])
     async def test_only_text_channels_take_messages(self, world, kind):

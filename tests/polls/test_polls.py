@@ -48,7 +48,7 @@ class TestCreatePoll:
         assert poll["allow_multiple"] is False and poll["expires_at"].endswith("Z")
         [event] = captured_events.named("poll_updated")
         assert event.room == world.room
-        assert event.data == {**poll, "message_id": m["id"], "room": world.room}
+        assert event.data == {**poll, "message_id": m["id"], "room": world.room, "seq": 2}
 
     async def test_the_message_carries_the_poll(self, world):
         _, poll = await make_poll(world)

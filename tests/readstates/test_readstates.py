@@ -7,8 +7,8 @@ from typing import Any
 
 from guildhall.models import Message
 from tests.conftest import assert_error
-from tests.messages.factories import add_member, make_channel, make_guild
-from tests.messages.sockets import joined
+from tests.factories import add_member, joined, make_guild
+from tests.messages.factories import make_channel
 from tests.realtime.conftest import listening
 
 ENTRY_KEYS = {
@@ -207,7 +207,7 @@ class TestBaseline:
 
 class TestList:
     async def test_every_visible_channel_and_nothing_else(self, world):
-        other = await make_guild(world.carol, "carol's")
+        other = await make_guild(world.carol, name="carol's")
         hidden = await make_channel(world.carol, other, "hidden")
         second = await make_channel(world.alice, world.guild_id, "second")
         bob = await states(world.bob)
@@ -251,7 +251,7 @@ class TestReadStateEvents:
 
     async def test_sending_over_a_socket_acks_for_the_other_sockets(self, world, connect):
         await world.send(world.alice, "one")
-        sender = await joined(world.rt, connect, world.bob, world.room)
+        sender = await joined(world.rt, connect, world.bob.user["token"], world.room)
         other = await listening(world.rt, connect, world.bob.user["token"])
         answer = await sender.call("send_message", {"room": world.room, "content": "mine"})
         assert answer["ok"] is True, answer

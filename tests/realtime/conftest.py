@@ -194,7 +194,7 @@ async def world(rt: Any, server: str, alice: Client, bob: Client, carol: Client)
 async def settle(rt: Any) -> None:
     """Wait until the background presence announcements have been published."""
     async with asyncio.timeout(WAIT):
-        await rt.extras["realtime"].presence_settled()
+        await rt.realtime.presence_settled()
 
 
 async def listening(rt: Any, connect: Any, token: str) -> Probe:
@@ -206,18 +206,8 @@ async def listening(rt: Any, connect: Any, token: str) -> Probe:
     return probe
 
 
-async def joined(rt: Any, connect: Any, token: str, *rooms: str) -> Probe:
-    """A signed-in socket in ``rooms``, with nothing received yet."""
-    probe = await listening(rt, connect, token)
-    for room in rooms:
-        assert (await probe.call("join_room", {"room": room}))["ok"] is True
-    await probe.sync()
-    probe.clear()
-    return probe
-
-
 def realtime(rt: Any) -> Any:
-    return rt.extras["realtime"]
+    return rt.realtime
 
 
 def room_members(rt: Any, room: str) -> set[str]:

@@ -159,7 +159,7 @@ class TestUnauthenticatedSocket:
 
 
 def realtime(rt):
-    return rt.extras["realtime"]
+    return rt.realtime
 
 
 def realtime_user(rt, sid):

@@ -16,25 +16,13 @@ from guildhall.events import DISCONNECT, JOIN_ROOMS, LEAVE_ROOMS
 from guildhall.models import Member
 from guildhall.realtime import handlers
 from tests.conftest import PASSWORD
+from tests.factories import joined, say
 from tests.realtime.conftest import add_member, emit_events, room_members
-
-
-async def joined(connect: Any, token: str, *rooms: str) -> Any:
-    probe = await connect(token=token)
-    for room in rooms:
-        assert (await probe.call("join_room", {"room": room}))["ok"] is True
-    await probe.sync()
-    probe.clear()
-    return probe
-
-
-async def say(rt: Any, room: str, n: int) -> None:
-    await emit_events(rt, (room, "marker", {"n": n}))
 
 
 class TestJoinRooms:
     async def test_joining_a_guild_starts_its_traffic_on_live_sockets(self, rt, world, connect):
-        bob = await joined(connect, world.token(world.bob))
+        bob = await joined(rt, connect, world.token(world.bob))
         await say(rt, f"g:{world.g2}", 1)
         await bob.sync()
         assert bob.named("marker") == []
@@ -52,8 +40,8 @@ class TestJoinRooms:
 class TestLeaveRooms:
     async def test_leaving_a_guild_stops_guild_and_channel_traffic(self, rt, world, connect):
         general, random = world.room("general"), world.room("random")
-        bob = await joined(connect, world.token(world.bob), general, random)
-        alice = await joined(connect, world.token(world.alice), general)
+        bob = await joined(rt, connect, world.token(world.bob), general, random)
+        alice = await joined(rt, connect, world.token(world.alice), general)
         uid = world.bob.user["id"]
         async with rt.transaction() as tx:
             await tx.session.execute(
@@ -82,7 +70,7 @@ class TestLeaveRooms:
     async def test_other_guilds_rooms_are_kept(self, rt, world, connect):
         uid = world.bob.user["id"]
         await add_member(rt, world.g2, uid)
-        bob = await joined(connect, world.token(world.bob), world.room("general"))
+        bob = await joined(rt, connect, world.token(world.bob), world.room("general"))
         await bob.call("join_room", {"room": world.room("lounge")})
         await emit_events(
             rt,
@@ -94,9 +82,9 @@ class TestLeaveRooms:
 
     async def test_deleted_guild_empties_all_its_rooms(self, rt, world, connect):
         general = world.room("general")
-        alice = await joined(connect, world.token(world.alice), general)
-        bob = await joined(connect, world.token(world.bob), general, world.room("random"))
-        carol = await joined(connect, world.token(world.carol), world.room("lounge"))
+        alice = await joined(rt, connect, world.token(world.alice), general)
+        bob = await joined(rt, connect, world.token(world.bob), general, world.room("random"))
+        carol = await joined(rt, connect, world.token(world.carol), world.room("lounge"))
         g = f"g:{world.g1}"
         await emit_events(
             rt,
@@ -105,7 +93,7 @@ class TestLeaveRooms:
         )
         for p in (alice, bob):
             assert await p.next("guild_deleted") == {"guild_id": world.g1}
-        manager_rooms = rt.extras["realtime"].sio.manager.rooms["/"]
+        manager_rooms = rt.realtime.sio.manager.rooms["/"]
         assert not [r for r in manager_rooms if isinstance(r, str) and r.startswith(g)]
         for room in (general, world.room("random"), g):
             await say(rt, room, 1)
@@ -117,7 +105,7 @@ class TestLeaveRooms:
 
     async def test_deleted_channel_leaves_only_that_room(self, rt, world, connect):
         general, random = world.room("general"), world.room("random")
-        bob = await joined(connect, world.token(world.bob), general, random)
+        bob = await joined(rt, connect, world.token(world.bob), general, random)
         await emit_events(
             rt,
             (general, "channel_deleted", {"id": world.general, "guild_id": world.g1}),
@@ -144,7 +132,7 @@ class TestDisconnect:
         assert r.status_code == 200
         for p in (doomed, doomed_too):
             await wait_for(p.disconnected)
-            assert p.sid not in rt.extras["realtime"].sockets
+            assert p.sid not in rt.realtime.sockets
         assert survivor.client.connected
         ack = await survivor.call("join_room", {"room": world.room("general")})
         assert ack["ok"] is True
@@ -173,7 +161,7 @@ class TestDisconnect:
         keep_token = r.json()["token"]
         keep = await connect(token=keep_token)
         gone = await connect(token=world.token(world.bob))
-        keep_session = rt.extras["realtime"].sockets[keep.sid].session_id
+        keep_session = rt.realtime.sockets[keep.sid].session_id
         uid = world.bob.user["id"]
         await emit_events(rt, (f"u:{uid}", DISCONNECT, {"all_but": keep_session}))
         await wait_for(gone.disconnected)
@@ -182,8 +170,8 @@ class TestDisconnect:
 
     async def test_disconnected_socket_receives_nothing_more(self, rt, world, connect):
         general = world.room("general")
-        bob = await joined(connect, world.token(world.bob), general)
-        alice = await joined(connect, world.token(world.alice), general)
+        bob = await joined(rt, connect, world.token(world.bob), general)
+        alice = await joined(rt, connect, world.token(world.alice), general)
         assert (await world.bob.post("/api/logout")).status_code == 200
         await wait_for(bob.disconnected)
         await say(rt, general, 1)
@@ -195,7 +183,7 @@ class TestDisconnect:
 class TestControlEventsAreNeverDelivered:
     @pytest.mark.parametrize("name", [JOIN_ROOMS, LEAVE_ROOMS, DISCONNECT])
     async def test_not_sent_to_clients(self, rt, world, connect, name):
-        bob = await joined(connect, world.token(world.bob))
+        bob = await joined(rt, connect, world.token(world.bob))
         uid = world.bob.user["id"]
         await emit_events(rt, (f"u:{uid}", name, {"rooms": [], "session_ids": []}))
         await say(rt, f"u:{uid}", 1)
@@ -209,7 +197,7 @@ class TestMembershipRaces:
     ):
         """The check passes, then the leave commits and is delivered before the
         socket enters the room: the join must notice and re-check."""
-        bob = await joined(connect, world.token(world.bob))
+        bob = await joined(rt, connect, world.token(world.bob))
         uid = world.bob.user["id"]
         real = handlers.channel_in_room
         calls = 0
@@ -217,7 +205,7 @@ class TestMembershipRaces:
         async def racing(tx, guild_id, channel_id, user_id):
             nonlocal calls
             calls += 1
-            await real(tx, guild_id, channel_id, user_id)
+            found = await real(tx, guild_id, channel_id, user_id)
             if calls == 1:
                 async with rt.transaction() as other:
                     await other.session.execute(
@@ -228,6 +216,7 @@ class TestMembershipRaces:
                         LEAVE_ROOMS,
                         {"rooms": [f"g:{guild_id}"], "prefixes": [f"g:{guild_id}:"]},
                     )
+            return found
 
         monkeypatch.setattr(handlers, "channel_in_room", racing)
         ack = await bob.call("join_room", {"room": world.room("general")})
@@ -238,7 +227,7 @@ class TestMembershipRaces:
     async def test_logout_landing_during_authentication_is_not_missed(
         self, rt, world, connect, monkeypatch
     ):
-        server = rt.extras["realtime"]
+        server = rt.realtime
         real = server._read_membership
         token = world.token(world.bob)
         calls = 0

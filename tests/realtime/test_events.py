@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import MESSAGE_KEYS
-from tests.realtime.conftest import Probe, World, add_member, emit_events
+from tests.realtime.conftest import Probe, World, add_member, emit_events, realtime
 
 
 @dataclass
@@ -38,6 +38,25 @@ class Room:
     def unrelated_heard(self, event: str) -> list[Any]:
         """What the sockets that must hear nothing from the room heard of ``event``."""
         return self.idle.named(event) + self.outsider.named(event)
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """This module runs the old write path while it exists
+    (``GUILDHALL_SOCKET_DIRECT_WRITE=false``): uvicorn's stock WebSocket protocol,
+    python-engineio's queue and writer task per socket. Every other module runs
+    the default, frame-once direct write (realtime/wire.py)."""
+    return {"socket_direct_write": False}
+
+
+async def test_this_module_runs_the_queued_write_path(rt: Any, room: Room) -> None:
+    sockets = list(realtime(rt).sio.eio.sockets.values())
+    assert len(sockets) == 4
+    assert all(s.upgraded for s in sockets)  # websockets (the probes' transport)
+    assert all(s.wire is None for s in sockets)  # nothing written directly
+    message = await send(room.alice, room.name, "queued")
+    got = await room.bob.next("new_message")
+    assert got["id"] == message["id"]
 
 
 @pytest.fixture
@@ -73,7 +92,8 @@ class TestJoinRoom:
         names = probe.names()  # in arrival order, before ``next`` takes any
         assert names.index("joined_room") < names.index("messages_history")
         history = await probe.next("messages_history")
-        assert await probe.next("joined_room") == {"room": name}
+        # The channel's current seq: one new_message each (section 18).
+        assert await probe.next("joined_room") == {"room": name, "seq": 55}
         assert [m["id"] for m in history] == [m["id"] for m in sent[-50:]]
         assert all(set(m) >= MESSAGE_KEYS for m in history)
         assert history[0]["content"] == "m5" and history[-1]["content"] == "m54"
@@ -105,20 +125,24 @@ class TestJoinRoom:
         ack = await probe.call("join_room", {"room": f"g:{world.g1}:c:999999"})
         assert ack["ok"] is False and ack["code"] == "CHANNEL_NOT_FOUND"
 
-    async def test_foreign_channel_under_my_guild_prefix_is_refused(self, rt, world, connect):
-        # carol's channel under guild 1's prefix: bob must not get into g:1:c:<lounge>.
-        # The channel is in a guild bob is not in: the same answer as REST gives.
+    @pytest.mark.parametrize(
+        ("guild", "channel", "code"),
+        [
+            # carol's channel under guild 1's prefix: bob must not get into
+            # g:1:c:<lounge>. The channel is in a guild bob is not in: the same answer
+            # as REST gives.
+            pytest.param("g1", "lounge", "NOT_CHANNEL_MEMBER", id="foreign-channel-my-guild"),
+            # bob's channel under a guild prefix it is not in names nothing.
+            pytest.param("g2", "general", "CHANNEL_NOT_FOUND", id="my-channel-foreign-guild"),
+        ],
+    )
+    async def test_a_channel_under_another_guild_prefix(
+        self, rt, world, connect, guild, channel, code
+    ):
         probe = await connect(token=world.token(world.bob))
-        forged = f"g:{world.g1}:c:{world.lounge}"
+        forged = f"g:{getattr(world, guild)}:c:{getattr(world, channel)}"
         ack = await probe.call("join_room", {"room": forged})
-        assert ack["ok"] is False and ack["code"] == "NOT_CHANNEL_MEMBER"
-        assert probe.sid not in members(rt, forged)
-
-    async def test_my_channel_under_a_foreign_guild_prefix_is_not_found(self, rt, world, connect):
-        probe = await connect(token=world.token(world.bob))
-        forged = f"g:{world.g2}:c:{world.general}"
-        ack = await probe.call("join_room", {"room": forged})
-        assert ack["ok"] is False and ack["code"] == "CHANNEL_NOT_FOUND"
+        assert ack["ok"] is False and ack["code"] == code
         assert probe.sid not in members(rt, forged)
 
 
@@ -149,8 +173,9 @@ class TestSendMessage:
         assert message["username"] == "alice" and message["nonce"] == "n-1"
         assert message["guild_id"] == room.world.g1
         assert message["channel_id"] == room.world.general
-        assert await room.alice.next("new_message") == message
-        assert await room.bob.next("new_message") == message
+        # Live, it carries the channel's event number too (section 18).
+        assert await room.alice.next("new_message") == {**message, "seq": 1}
+        assert await room.bob.next("new_message") == {**message, "seq": 1}
         await room.sync()
         assert room.idle.named("new_message") == []
         assert room.outsider.named("new_message") == []
@@ -230,7 +255,7 @@ class TestSendMessage:
         )
         assert r.status_code == 201, r.text
         got = await room.alice.next("new_message")
-        assert got == r.json()
+        assert got == {**r.json(), "seq": 1}
         assert (await room.bob.next("new_message"))["id"] == got["id"]
         await room.sync()
         assert room.outsider.named("new_message") == [] and room.idle.named("new_message") == []
@@ -242,7 +267,7 @@ class TestDeliveryOverPolling:
         polling = await connect(token=world.token(world.carol), transports=["polling"])
         assert (await polling.call("join_room", {"room": room.name}))["ok"] is True
         message = await send(room.alice, room.name, "over long-polling")
-        assert await polling.next("new_message") == message
+        assert await polling.next("new_message") == {**message, "seq": 1}
         await polling.emit("typing", {"room": room.name})
         assert (await room.alice.next("user_typing"))["username"] == "carol"
 
@@ -288,12 +313,12 @@ class TestReactions:
         assert ack["message"]["reactions"] == [{"emoji": "👍", "count": 1, "users": ["alice"]}]
         expected = {"message_id": message["id"], "emoji": "👍", "username": "alice"}
         for p in (room.alice, room.bob):
-            assert await p.next("reaction_added") == {**expected, "room": room.name}
+            assert await p.next("reaction_added") == {**expected, "room": room.name, "seq": 2}
         await room.alice.emit(
             "remove_reaction", {"room": room.name, "message_id": message["id"], "emoji": "👍"}
         )
         for p in (room.alice, room.bob):
-            assert await p.next("reaction_removed") == {**expected, "room": room.name}
+            assert await p.next("reaction_removed") == {**expected, "room": room.name, "seq": 3}
         await room.sync()
         for p in (room.idle, room.outsider):
             assert p.named("reaction_added") == [] and p.named("reaction_removed") == []
@@ -322,12 +347,14 @@ class TestPins:
             assert await p.next("message_pinned") == {
                 "message_id": message["id"],
                 "room": room.name,
+                "seq": 2,
             }
         await room.bob.emit("unpin_message", {"room": room.name, "message_id": message["id"]})
         for p in (room.alice, room.bob):
             assert await p.next("message_unpinned") == {
                 "message_id": message["id"],
                 "room": room.name,
+                "seq": 3,
             }
         await room.sync()
         for p in (room.idle, room.outsider):
@@ -420,4 +447,4 @@ class TestServiceEventsReachTheirRooms:
 
 
 def members(rt: Any, name: str) -> set[str]:
-    return {sid for sid, _ in rt.extras["realtime"].sio.manager.get_participants("/", name)}
+    return {sid for sid, _ in rt.realtime.sio.manager.get_participants("/", name)}

@@ -21,6 +21,14 @@ pytestmark = pytest.mark.one_engine
 BIG = "x" * 10_000
 
 
+async def polling_handshake(server: str, origin: str, **headers: str) -> httpx.Response:
+    """The first request of a polling socket, from a page at ``origin``."""
+    async with httpx.AsyncClient() as http:
+        return await http.get(
+            f"{server}/socket.io/?EIO=4&transport=polling", headers={"Origin": origin, **headers}
+        )
+
+
 def bad_rooms(world: Any) -> list[tuple[Any, str]]:
     g = world.g1
     return [
@@ -51,12 +59,12 @@ def bad_rooms(world: Any) -> list[tuple[Any, str]]:
 class TestForgedRooms:
     async def test_join_room_refuses_every_forgery(self, rt, world, connect):
         probe = await connect(token=world.token(world.bob))
-        before = set(rt.extras["realtime"].sio.manager.get_rooms(probe.sid, "/"))
+        before = set(rt.realtime.sio.manager.get_rooms(probe.sid, "/"))
         for room, code in bad_rooms(world):
             ack = await probe.call("join_room", {"room": room})
             assert ack["ok"] is False and ack["code"] == code, (room, ack)
             assert len(ack["error"]) < 200  # never echoes the 10 KB input back
-        assert set(rt.extras["realtime"].sio.manager.get_rooms(probe.sid, "/")) == before
+        assert set(rt.realtime.sio.manager.get_rooms(probe.sid, "/")) == before
         await probe.sync()
         assert probe.named("joined_room") == []
 
@@ -201,7 +209,7 @@ class TestWrongTypesAndMissingFields:
         ack = await probe.call(name, {"token": world.token(world.bob)})
         assert ack["ok"] is False and ack["code"] == "INVALID_INPUT"
         assert await rt.presence.is_online(uid)
-        assert rt.extras["realtime"].sockets[probe.sid].user_id == uid
+        assert rt.realtime.sockets[probe.sid].user_id == uid
 
 
 class TestOrigin:
@@ -221,11 +229,7 @@ class TestOrigin:
         assert not await rt.presence.is_online(world.alice.user["id"])
 
     async def test_foreign_origin_polling_handshake_answers_400(self, server):
-        async with httpx.AsyncClient() as http:
-            r = await http.get(
-                f"{server}/socket.io/?EIO=4&transport=polling",
-                headers={"Origin": "https://evil.example"},
-            )
+        r = await polling_handshake(server, "https://evil.example")
         assert r.status_code == 400
         assert "access-control-allow-origin" not in r.headers
 
@@ -252,15 +256,11 @@ class TestOrigin:
             await client.disconnect()
 
     async def test_a_look_alike_host_header_does_not_make_a_foreign_origin_own(self, server):
-        async with httpx.AsyncClient() as http:
-            r = await http.get(
-                f"{server}/socket.io/?EIO=4&transport=polling",
-                headers={
-                    "Origin": "https://evil.example",
-                    "X-Forwarded-Host": "evil.example",
-                    "X-Forwarded-Proto": "https",
-                },
-            )
+        r = await polling_handshake(
+            server,
+            "https://evil.example",
+            **{"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https"},
+        )
         assert r.status_code == 400
 
 
@@ -280,17 +280,9 @@ class TestConfiguredOrigin:
         await client.disconnect()
 
     async def test_others_still_refused(self, server):
-        async with httpx.AsyncClient() as http:
-            r = await http.get(
-                f"{server}/socket.io/?EIO=4&transport=polling",
-                headers={"Origin": "https://chat.example.com.evil.example"},
-            )
+        r = await polling_handshake(server, "https://chat.example.com.evil.example")
         assert r.status_code == 400
-        async with httpx.AsyncClient() as http:
-            r = await http.get(
-                f"{server}/socket.io/?EIO=4&transport=polling",
-                headers={"Origin": "https://chat.example.com"},
-            )
+        r = await polling_handshake(server, "https://chat.example.com")
         assert r.status_code == 200
         assert r.headers["access-control-allow-origin"] == "https://chat.example.com"
 

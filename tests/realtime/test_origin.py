@@ -26,6 +26,14 @@ def environ(host: str, scheme: str = "ws", peer: str = "203.0.113.9", **headers:
     return env
 
 
+def forwarded(host: str, peer: str, forwarded_host: str, forwarded_proto: str) -> dict:
+    """A request a proxy at ``peer`` passed on to ``host``, naming the browser's host
+    and scheme in ``X-Forwarded-Host``/``-Proto``."""
+    return environ(
+        host, peer=peer, x_forwarded_host=forwarded_host, x_forwarded_proto=forwarded_proto
+    )
+
+
 class TestNormalize:
     @pytest.mark.parametrize(
         ("raw", "expected"),
@@ -57,12 +65,7 @@ class TestOwnOrigin:
         assert policy(secure_cookies=True)("https://chat.example.com", environ("chat.example.com"))
 
     def test_forwarded_headers_only_from_a_trusted_proxy(self):
-        env = environ(
-            "10.0.0.5:8000",
-            peer="10.0.0.1",
-            x_forwarded_host="chat.example.com",
-            x_forwarded_proto="https",
-        )
+        env = forwarded("10.0.0.5:8000", "10.0.0.1", "chat.example.com", "https")
         assert policy(trusted_proxies="10.0.0.0/8")("https://chat.example.com", env)
         assert not policy()("https://chat.example.com", env)
 
@@ -77,3 +80,39 @@ class TestConfiguredOrigins:
         assert p("http://localhost:5173", environ("api.example.com"))
         assert not p("https://app.example.com.evil.example", environ("api.example.com"))
         assert not p("http://app.example.com", environ("api.example.com"))
+
+
+class TestBehindAProxy:
+    """nginx as shipped (docs/deploy/): Host and X-Forwarded-Host carry the port
+    the browser used, X-Forwarded-Proto the scheme it used."""
+
+    def test_the_forwarded_host_and_scheme_of_a_trusted_proxy(self):
+        env = forwarded("127.0.0.1:5001", "127.0.0.1", "chat.example.com:8443", "https")
+        p = policy(trusted_proxies="127.0.0.1")
+        assert p("https://chat.example.com:8443", env)
+        assert not p("https://chat.example.com", env)  # the port is part of the origin
+
+    def test_the_hop_the_proxy_added_wins_over_one_the_client_sent(self):
+        # A proxy that appends: the client's own value comes first and is ignored.
+        env = forwarded(
+            "10.0.0.5:5000", "10.0.0.1", "evil.example, chat.example.com", "http, https"
+        )
+        p = policy(trusted_proxies="10.0.0.1")
+        assert p("https://chat.example.com", env)
+        assert not p("https://evil.example", env)
+        assert not p("http://evil.example", env)
+
+    def test_an_untrusted_peer_cannot_name_a_host(self):
+        env = environ("chat.example.com", peer="198.51.100.7", x_forwarded_host="evil.example")
+        assert not policy(trusted_proxies="10.0.0.0/8")("http://evil.example", env)
+
+    def test_the_same_rule_as_the_client_address(self):
+        settings = Settings(_env_file=None, trusted_proxies="10.0.0.0/8, ::1")  # type: ignore[call-arg]
+        assert settings.trusts("10.1.2.3") and settings.trusts("::1")
+        assert not settings.trusts("192.0.2.1")
+        assert not settings.trusts("not-an-address") and not settings.trusts(None)
+
+    @pytest.mark.parametrize("name", ["trusted_proxies", "metrics_allow"])
+    def test_a_malformed_list_stops_the_start(self, name):
+        with pytest.raises(ValueError, match=f"GUILDHALL_{name.upper()}"):
+            Settings(_env_file=None, **{name: "10.0.0.0/8, nginx"})  # type: ignore[call-arg]

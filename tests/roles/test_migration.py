@@ -9,9 +9,10 @@ from alembic import command
 from sqlalchemy import text
 
 from guildhall import migrate
-from guildhall.db import Database, Tx
+from guildhall.db import Database
 from guildhall.permissions.bits import EVERYONE_DEFAULT
 from guildhall.permissions.resolver import visible_channel_ids
+from guildhall.runtime import Tx
 from tests.conftest import BACKEND, PG_ADMIN_URL, RUN_ID, make_settings
 
 ROWS = [

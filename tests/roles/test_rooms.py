@@ -33,6 +33,16 @@ async def say(g, text: str) -> None:
     assert r.status_code == 201, r.text
 
 
+async def seen_only_through(g) -> dict:
+    """A role ``insider`` that bob holds and that alone lets him see the channel
+    (@everyone is denied VIEW_CHANNEL there)."""
+    insider = await g.role("insider")
+    await g.give_ok(g.bob, insider)
+    await g.overwrite(insider["id"], "role", allow=bits(V))
+    await g.overwrite(g.everyone, "role", deny=bits(V))
+    return insider
+
+
 class TestLosingViewChannel:
     async def check_gone(self, rt, g, room, bob, alice) -> None:
         # Answered: bob's socket is already out of the room.
@@ -55,10 +65,7 @@ class TestLosingViewChannel:
 
     async def test_taking_the_role_that_showed_it(self, rt, g, setup):
         room, bob, alice = setup
-        insider = await g.role("insider")
-        await g.give_ok(g.bob, insider)
-        await g.overwrite(insider["id"], "role", allow=bits(V))
-        await g.overwrite(g.everyone, "role", deny=bits(V))
+        insider = await seen_only_through(g)
         assert bob.sid in room_members(rt, room)  # still allowed through the role
         url = f"/api/guilds/{g.id}/members/{g.bob.user['id']}/roles/{insider['id']}"
         assert (await g.alice.delete(url)).status_code == 200
@@ -66,10 +73,7 @@ class TestLosingViewChannel:
 
     async def test_deleting_the_role_that_showed_it(self, rt, g, setup):
         room, bob, alice = setup
-        insider = await g.role("insider")
-        await g.give_ok(g.bob, insider)
-        await g.overwrite(insider["id"], "role", allow=bits(V))
-        await g.overwrite(g.everyone, "role", deny=bits(V))
+        insider = await seen_only_through(g)
         assert (
             await g.alice.delete(f"/api/guilds/{g.id}/roles/{insider['id']}")
         ).status_code == 200

@@ -10,9 +10,10 @@ from sqlalchemy import update
 
 from guildhall.models import Message
 from guildhall.permissions.bits import Permission
-from guildhall.search import service
+from guildhall.search import engines, service
 from tests.conftest import assert_error
-from tests.messages.factories import add_member, make_channel, make_guild, make_upload
+from tests.factories import add_member, make_guild
+from tests.messages.factories import make_channel, make_upload
 
 URL = "/api/search/messages"
 
@@ -42,7 +43,7 @@ async def set_time(rt: Any, message_id: int, when: str) -> None:
 
 class TestEachFilter:
     async def test_guild_id(self, world):
-        other = await make_guild(world.alice, "second")
+        other = await make_guild(world.alice, name="second")
         elsewhere = await make_channel(world.alice, other, "elsewhere")
         here = await world.send(world.alice, "note one")
         there = await post(world.alice, elsewhere, "note two")
@@ -167,7 +168,7 @@ class TestCombined:
         assert found["highlights"] == ["Привет", "Мир"]
 
     async def test_a_channel_of_another_guild_with_guild_id_finds_nothing(self, world):
-        other = await make_guild(world.alice, "second")
+        other = await make_guild(world.alice, name="second")
         await world.send(world.alice, "hello")
         assert await ids(world.alice, channel_id=world.channel_id, guild_id=other) == []
 
@@ -195,6 +196,20 @@ class TestSortAndPaging:
             middle["id"],
             best["id"],
         ]
+
+    async def test_relevance_ranks_the_newest_candidates(self, world, monkeypatch):
+        """Relevance orders the newest RELEVANCE_CANDIDATES matches (or offset+limit
+        if more); an older best match is outside them, and pages past them exist."""
+        monkeypatch.setattr(service, "RELEVANCE_CANDIDATES", 2)
+        best = await world.send(world.alice, "apple apple apple")
+        middle = await world.send(world.alice, "apple pie and more words to dilute it")
+        newest = await world.send(world.alice, "an apple among many other words in this one")
+        got = await ids(world.alice, q="apple", sort="relevance", limit=2)
+        assert sorted(got) == sorted([newest["id"], middle["id"]])
+        # offset + limit beyond the candidates widens them: every match is reachable.
+        every = await ids(world.alice, q="apple", sort="relevance", limit=3)
+        assert every[0] == best["id"] and sorted(every) == [best["id"], middle["id"], newest["id"]]
+        assert await ids(world.alice, q="apple", sort="relevance", offset=2, limit=1) == every[2:]
 
     async def test_offset_pages(self, world):
         sent = [(await world.send(world.alice, f"page item {i}"))["id"] for i in range(5)]
@@ -260,7 +275,7 @@ class TestInput:
             assert_error(r, 400, "INVALID_INPUT", "q")
 
     async def test_unknown_and_foreign_guild(self, world):
-        theirs = await make_guild(world.carol, "carol's")
+        theirs = await make_guild(world.carol, name="carol's")
         r = await world.alice.get(URL, params={"guild_id": theirs})
         assert_error(r, 403, "NOT_CHANNEL_MEMBER")
         r = await world.alice.get(URL, params={"guild_id": 987654})
@@ -269,7 +284,7 @@ class TestInput:
 
 class TestVisibility:
     async def test_a_non_members_guild_never_appears(self, world):
-        theirs = await make_guild(world.carol, "carol's")
+        theirs = await make_guild(world.carol, name="carol's")
         secret = await make_channel(world.carol, theirs, "secret")
         await post(world.carol, secret, "secret https://plan.example")
         upload = await make_upload(world.carol, "notes.txt")
@@ -319,7 +334,7 @@ class TestVisibility:
         def untouched(*_: Any) -> Any:
             raise AssertionError("the text index was queried for a user who sees nothing")
 
-        monkeypatch.setattr(service, "match", untouched)
+        monkeypatch.setattr(engines.TextSearch, "match", untouched)
         assert await ids(world.carol, q="a") == []
         assert await ids(world.carol, q="a", has="link", sort="relevance") == []
 

@@ -6,7 +6,8 @@ import pytest
 
 from guildhall.search.engines import words
 from tests.conftest import assert_error
-from tests.messages.factories import add_member, make_channel, make_guild
+from tests.factories import add_member, make_guild
+from tests.messages.factories import make_channel
 
 URL = "/api/search/messages"
 
@@ -117,7 +118,7 @@ class TestSearchMatching:
 
 class TestSearchScope:
     async def test_foreign_guilds_are_invisible(self, world):
-        theirs = await make_guild(world.carol, "carol's")
+        theirs = await make_guild(world.carol, name="carol's")
         cid = await make_channel(world.carol, theirs, "secret")
         r = await world.carol.post(f"/api/channels/{cid}/messages", json={"content": "secret plan"})
         assert r.status_code == 201
@@ -135,7 +136,7 @@ class TestSearchScope:
         assert len(await search(world.bob, "topic")) == 2
 
     async def test_foreign_channel_is_403(self, world):
-        theirs = await make_guild(world.carol, "carol's")
+        theirs = await make_guild(world.carol, name="carol's")
         cid = await make_channel(world.carol, theirs, "secret")
         r = await world.alice.get(URL, params={"q": "x", "channel_id": cid})
         assert_error(r, 403, "NOT_CHANNEL_MEMBER")
@@ -173,10 +174,11 @@ class TestSearchInput:
         assert_error(r, 404, "CHANNEL_NOT_FOUND")
 
     async def test_limit_is_clamped(self, world):
-        for i in range(3):
-            await world.send(world.alice, f"item {i}")
+        """More hits than the cap (100), so the clamp and the default (20) show."""
+        await world.send_many(world.alice, 101)
         assert len(await search(world.alice, "item", limit=0)) == 1
-        assert len(await search(world.alice, "item", limit=1000)) == 3
+        assert len(await search(world.alice, "item", limit=1000)) == 100
+        assert len(await search(world.alice, "item")) == 20
 
 
 class TestWords:

@@ -227,6 +227,15 @@ MATRIX: dict[tuple[str, str], Row] = {
         outsider=Allowed("the caller's own read states, of channels it can see", probe=True),
         member=Allowed("the caller's own read states", probe=True),
     ),
+    # -- DMs (section 15): between users; a guild channel is no DM ---------------
+    ("POST", "/api/users/@me/channels"): Row(outsider=BETWEEN_USERS, member=BETWEEN_USERS),
+    ("GET", "/api/users/@me/channels"): Row(
+        outsider=Allowed("the caller's own DMs", probe=True),
+        member=Allowed("the caller's own DMs", probe=True),
+    ),
+    # A member who sees the guild channel is told it is no group DM; others, 403.
+    ("PUT", C + "/recipients/{user_id}"): Row(member=(400, "INVALID_INPUT")),
+    ("DELETE", C + "/recipients/{user_id}"): Row(member=(400, "INVALID_INPUT")),
     # -- files, search -----------------------------------------------------------
     ("POST", "/api/upload"): Row(
         outsider=Allowed("an upload belongs to its uploader, not to a guild"),

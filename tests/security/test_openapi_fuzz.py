@@ -36,10 +36,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from guildhall.app import create_app
+from guildhall.app import build_runtime, create_app
 from guildhall.config import Settings
-from guildhall.runtime import Runtime
 from tests.conftest import BACKEND, PASSWORD, assert_error, make_settings
+from tests.factories import ok
 from tests.files import samples
 
 # Bounded for CI; raise it locally for a deeper run (GUILDHALL_FUZZ_EXAMPLES=200).
@@ -95,14 +95,9 @@ class FuzzWorld:
             params[name] = value
 
 
-def _ok(r: Any, status: int = 200) -> Any:  # a requests or an httpx answer
-    assert r.status_code == status, (r.request.method, r.request.url, r.status_code, r.text)
-    return r.json()
-
-
 def _user(app: Any, name: str) -> asgi.ASGIClient:
     client = asgi.ASGIClient(app)
-    body = _ok(
+    body = ok(
         client.post(
             "/api/register",
             json={"username": name, "password": PASSWORD, "email": f"{name}@example.com"},
@@ -121,43 +116,43 @@ def _build_world(app: Any) -> FuzzWorld:
     _user(app, "friendly")
 
     def guild(owner: asgi.ASGIClient, name: str) -> int:
-        return _ok(owner.post("/api/guilds", json={"name": name}), 201)["id"]
+        return ok(owner.post("/api/guilds", json={"name": name}), 201)["id"]
 
     def channel(gid: int, **body: Any) -> int:
         owner = fuzzer if gid in own else host
-        return _ok(owner.post(f"/api/guilds/{gid}/channels", json=body), 201)["id"]
+        return ok(owner.post(f"/api/guilds/{gid}/channels", json=body), 201)["id"]
 
     def message(client: asgi.ASGIClient, cid: int, **body: Any) -> int:
-        return _ok(client.post(f"/api/channels/{cid}/messages", json=body), 201)["id"]
+        return ok(client.post(f"/api/channels/{cid}/messages", json=body), 201)["id"]
 
     own = [guild(fuzzer, "fuzzed"), guild(fuzzer, "doomed")]
     gid, doomed_gid = own
     other_gid = guild(host, "hosted")
-    invite = _ok(host.post(f"/api/guilds/{other_gid}/invites", json={}), 201)
-    _ok(fuzzer.post(f"/api/invites/{invite['code']}/join"))
-    own_invite = _ok(fuzzer.post(f"/api/guilds/{gid}/invites", json={}), 201)
-    spare_invite = _ok(fuzzer.post(f"/api/guilds/{gid}/invites", json={}), 201)
+    invite = ok(host.post(f"/api/guilds/{other_gid}/invites", json={}), 201)
+    ok(fuzzer.post(f"/api/invites/{invite['code']}/join"))
+    own_invite = ok(fuzzer.post(f"/api/guilds/{gid}/invites", json={}), 201)
+    spare_invite = ok(fuzzer.post(f"/api/guilds/{gid}/invites", json={}), 201)
 
     category = channel(gid, name="cat", type="category")
     cid = channel(gid, name="general", category_id=category)
     spare_cid = channel(gid, name="spare")
     channel(other_gid, name="elsewhere")
-    upload = _ok(
+    upload = ok(
         fuzzer.post("/api/upload", files={"file": ("pic.png", samples.png(), "image/png")}), 201
     )
     mid = message(fuzzer, cid, content="fuzz me", files=[upload["path"]], nonce="n")
     spare_mid = message(fuzzer, cid, content="delete me")
     for i in range(3):
         message(fuzzer, cid, content=f"filler {i}")
-    poll = _ok(
+    poll = ok(
         fuzzer.post(f"/api/messages/{mid}/poll", json={"question": "q?", "options": ["a", "b"]}),
         201,
     )
-    _ok(fuzzer.post(f"/api/messages/{mid}/pin"))
-    _ok(fuzzer.put(f"/api/messages/{mid}/reactions/%F0%9F%91%8D"))
+    ok(fuzzer.post(f"/api/messages/{mid}/pin"))
+    ok(fuzzer.put(f"/api/messages/{mid}/reactions/%F0%9F%91%8D"))
 
     def image(kind: str, name: str) -> dict[str, Any]:
-        return _ok(
+        return ok(
             fuzzer.post(
                 f"/api/guilds/{gid}/{kind}",
                 data={"name": name},
@@ -201,7 +196,7 @@ def _prepared_settings(folder: Path) -> Any:
 
         async def reset() -> None:
             # A throwaway runtime: the app's own connections belong to schemathesis's loop.
-            rt = Runtime.create(settings_)
+            rt = build_runtime(settings_)
             try:
                 await reset_postgres(rt)
             finally:
@@ -273,15 +268,15 @@ class TestFuzzFindings:
 
     async def test_nul_in_names_and_ids(self, make_user: Any) -> None:
         alice = await make_user("alice")
-        guild = _ok(await alice.post("/api/guilds", json={"name": "g"}), 201)
-        channel = _ok(
+        guild = ok(await alice.post("/api/guilds", json={"name": "g"}), 201)
+        channel = ok(
             await alice.post(f"/api/guilds/{guild['id']}/channels", json={"name": "c"}), 201
         )
-        message = _ok(
+        message = ok(
             await alice.post(f"/api/channels/{channel['id']}/messages", json={"content": "m"}),
             201,
         )
-        poll = _ok(
+        poll = ok(
             await alice.post(
                 f"/api/messages/{message['id']}/poll",
                 json={"question": "q", "options": ["a", "b"]},

@@ -101,11 +101,11 @@ class TestIdleSessionsEnd:
         token = alice.user["token"]
         await set_last_used(rt, token, timedelta(days=31))
         probe = await connect(token=token)
-        assert rt.extras["realtime"].sockets.get(probe.sid) is None  # not signed in
+        assert rt.realtime.sockets.get(probe.sid) is None  # not signed in
         ack = await probe.call("authenticate", {"token": token})
         assert ack["ok"] is False and ack["code"] == "AUTH_REQUIRED"
         probe2 = await connect(cookie=token)
-        assert rt.extras["realtime"].sockets.get(probe2.sid) is None
+        assert rt.realtime.sockets.get(probe2.sid) is None
 
 
 class TestIdleDaysSetting:
@@ -135,7 +135,7 @@ class TestSessionCap:
     ):
         first = alice.user["token"]
         socket = await connect(token=first)
-        assert rt.extras["realtime"].sockets.get(socket.sid) is not None
+        assert rt.realtime.sockets.get(socket.sid) is not None
         second, third = await log_in(anon), await log_in(anon)
         assert await session_count(rt, alice.user["id"]) == 3
         fourth = await log_in(anon)

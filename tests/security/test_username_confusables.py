@@ -189,12 +189,16 @@ class TestMigration:
         async with old_db.engine.begin() as conn:
             await _insert_users(conn, "admin", "\u0430dmin")
         await _migrate(old_db, "head")
-        from guildhall.runtime import Runtime
+        from guildhall.app import build_runtime
         from guildhall.users.service import claim_username
 
         settings: Settings = old_db.settings
-        rt = Runtime(settings=settings, db=old_db, limits=None)  # type: ignore[arg-type]
-        async with rt.transaction(write=False) as tx:
-            with pytest.raises(Exception) as refused:
-                await claim_username(tx, "adrnin")
+        rt = build_runtime(settings)
+        try:
+            async with rt.transaction(write=False) as tx:
+                with pytest.raises(Exception) as refused:
+                    await claim_username(tx, "adrnin")
+        finally:
+            await rt.limits.close()
+            await rt.db.dispose()
         assert getattr(refused.value, "code", None) == "USER_ALREADY_EXISTS"

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from guildhall.db import Base
+from tests.factories import ok
 from tests.files import samples
 
 SECRET = "zqxsecret"
@@ -48,11 +49,6 @@ class World:
     @property
     def read_only_room(self) -> str:
         return f"g:{self.guild_id}:c:{self.read_only_id}"
-
-
-def ok(r: Any, status: int = 200) -> Any:
-    assert r.status_code == status, (r.request.method, r.request.url, r.status_code, r.text)
-    return r.json()
 
 
 async def build_world(make_user: Any) -> World:

@@ -28,6 +28,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# Bounds for Playwright's waits (milliseconds). Each is a wait for a condition, so
+# a passing test takes no longer for them; they only decide when a stuck one fails.
+EXPECT_TIMEOUT_MS = 20_000  # an assertion: an element, a text, a count
+ACTION_TIMEOUT_MS = 30_000  # a click or a fill, waiting for its element to be ready
+NAVIGATION_TIMEOUT_MS = 60_000  # a page load: the bundle, under load, on a cold server
+LAUNCH_TIMEOUT_MS = 120_000  # the browser process
 
 
 def _install_chromium() -> str | None:
@@ -74,10 +80,16 @@ def browser() -> Iterator[object]:
     reason = _build_client()
     if reason:
         unavailable(f"BROWSER TESTS: {reason}")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Every wait is on a condition (an element, a text, a response), so a long
+    # bound costs nothing when the page is quick; Playwright's own defaults (5 s
+    # for an assertion, 30 s for a launch) fail tests on a loaded two-core machine.
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, timeout=LAUNCH_TIMEOUT_MS
+        )
         yield b
         b.close()
 
@@ -90,7 +102,8 @@ def new_context(browser):  # type: ignore[no-untyped-def]
     def make(**options):  # type: ignore[no-untyped-def]
         options.setdefault("viewport", {"width": 1280, "height": 800})
         ctx = browser.new_context(**options)
-        ctx.set_default_timeout(10_000)
+        ctx.set_default_timeout(ACTION_TIMEOUT_MS)
+        ctx.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
         made.append(ctx)
         return ctx
 

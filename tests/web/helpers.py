@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import time
+from typing import Any
 
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -48,12 +50,13 @@ def open_channel(page: Page, name: str) -> None:
 def create_invite_link(page: Page) -> str:
     page.get_by_role("button", name="Invite people").click()
     dialog = page.get_by_role("dialog")
-    dialog.get_by_role("button", name="Create invite").click()
+    # No extra click: the link is made as the dialog opens.
     link = dialog.get_by_label("Invite link")
     expect(link).to_have_value(re.compile(r"/invite/[A-Za-z0-9]{8,}$"))
     value = link.input_value()
     dialog.get_by_role("button", name="Copy").click()
     expect(dialog.get_by_role("status")).to_have_text("Copied!")
+    expect(dialog.get_by_text("Copied!")).to_have_count(1)
     page.keyboard.press("Escape")
     return value
 
@@ -101,6 +104,50 @@ def seed_guild(base: str, owner, name: str, channels: list[str]):  # type: ignor
     return gid, ids
 
 
+def club(base: str) -> str:
+    """alice owns "Club" with #general and bob has joined it, made over REST; the
+    path of #general (``/channels/<guild>/<channel>``)."""
+    from tests.e2e.conftest import register as api_user
+
+    alice_api, bob_api = api_user(base, "alice"), api_user(base, "bob")
+    gid, ids = seed_guild(base, alice_api, "Club", ["general"])
+    join(base, alice_api, bob_api, gid)
+    return f"/channels/{gid}/{ids['general']}"
+
+
 def join(base: str, owner, member, gid: int) -> None:  # type: ignore[no-untyped-def]
     code = owner.post(f"{base}/api/guilds/{gid}/invites", json={}).json()["code"]
     assert member.post(f"{base}/api/invites/{code}/join").status_code == 200
+
+
+class Held:
+    """Requests to ``pattern`` held back until ``release()``: a state that lasts
+    only while a request is in flight stays on screen for as long as a test looks."""
+
+    def __init__(self, page: Page, pattern: Any) -> None:
+        self.page, self.pattern = page, pattern
+        self.routes: list[Any] = []
+        page.route(pattern, self._hold)
+
+    released = False
+
+    def _hold(self, route: Any) -> None:
+        # A method of ours: Playwright tags its handler, which a builtin refuses.
+        if self.released:
+            route.continue_()
+        else:
+            self.routes.append(route)
+
+    def release(self, timeout: float = 15.0) -> None:
+        """Let the held request go (waiting for it to be made, if need be); later
+        requests to the pattern are no longer held."""
+        deadline = time.monotonic() + timeout
+        while not self.routes:
+            assert time.monotonic() < deadline, f"no request to {self.pattern} was made"
+            self.page.wait_for_timeout(20)  # lets Playwright dispatch the route
+        # Continued by us, then unrouted (unrouting first would hand the held
+        # requests on itself, and our continue_ would find them handled).
+        self.released = True
+        for route in self.routes:
+            route.continue_()
+        self.page.unroute(self.pattern)

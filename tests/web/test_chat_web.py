@@ -4,12 +4,13 @@ that must show up on the other side without a reload."""
 from __future__ import annotations
 
 import re
-import time
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.web.helpers import (
+    Held,
     composer,
     create_channel,
     create_guild,
@@ -24,6 +25,15 @@ from tests.web.helpers import (
 pytestmark = pytest.mark.e2e
 
 
+def create_poll(page: Any, question: str, *options: str) -> None:
+    page.get_by_role("button", name="Create poll").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Question").fill(question)
+    for i, option in enumerate(options, 1):
+        dialog.get_by_label(f"Option {i}").fill(option)
+    dialog.get_by_role("button", name="Create").click()
+
+
 @pytest.fixture
 def pair(live, new_context):  # type: ignore[no-untyped-def]
     """alice owns "Book club" with #general; bob joined through the invite link."""
@@ -36,7 +46,7 @@ def pair(live, new_context):  # type: ignore[no-untyped-def]
 
     create_guild(alice, "Book club")
     create_channel(alice, "Talk", kind="category")
-    create_channel(alice, "general", category="Talk")
+    # A server made in the client starts with #general (it opens there).
     open_channel(alice, "general")
     link = create_invite_link(alice)
 
@@ -114,12 +124,7 @@ def test_chat_in_real_time(pair):  # type: ignore[no-untyped-def]
 
 def test_poll_vote_shows_live(pair):  # type: ignore[no-untyped-def]
     alice, bob, *_ = pair
-    alice.get_by_role("button", name="Create poll").click()
-    dialog = alice.get_by_role("dialog")
-    dialog.get_by_label("Question").fill("Next book?")
-    dialog.get_by_label("Option 1").fill("Dune")
-    dialog.get_by_label("Option 2").fill("Emma")
-    dialog.get_by_role("button", name="Create").click()
+    create_poll(alice, "Next book?", "Dune", "Emma")
     poll_on_bob = bob.get_by_role("group", name="Poll: Next book?")
     expect(poll_on_bob).to_be_visible()
     expect(poll_on_bob).to_contain_text(re.compile(r"Ends in"))
@@ -159,7 +164,7 @@ def test_dropped_socket_reconnects_and_fills_missed_messages(pair):  # type: ign
     bob_ctx.set_offline(False)
 
     for i in range(3):
-        expect(message(bob, f"missed {i}")).to_be_visible(timeout=15_000)
+        expect(message(bob, f"missed {i}")).to_be_visible()
     expect(bob.get_by_role("alert").filter(has_text="reconnecting")).to_have_count(0)
     # And live delivery works again on the new socket.
     send(alice, "after the drop")
@@ -197,6 +202,28 @@ def test_the_edit_box_takes_focus_and_escape_closes_it(pair):  # type: ignore[no
     expect(message(alice, "first words 1")).to_contain_text("(edited)")
 
 
+def test_a_message_that_comes_while_the_first_page_is_on_its_way_stays(pair):  # type: ignore[no-untyped-def]
+    # Bob opens a channel; the server answers its first page at once, but the page
+    # reaches the client only after a new message came over the socket: that message
+    # shows meanwhile, and the page, older than it, must not make it vanish.
+    alice, bob, *_ = pair
+    create_channel(alice, "second", category="Talk")
+    first_page = re.compile(r".*/api/channels/\d+/messages\?limit=\d+$")
+    answered: list[Any] = []
+    bob.route(first_page, lambda route: answered.append((route, route.fetch())))
+    open_channel(bob, "second")
+    while not answered:
+        bob.wait_for_timeout(20)  # lets Playwright dispatch the route
+    open_channel(alice, "second")
+    send(alice, "early bird")
+    expect(message(alice, "early bird")).to_be_visible()
+    expect(message(bob, "early bird")).to_be_visible()  # the socket's copy
+    for route, response in answered:
+        route.fulfill(response=response)
+    bob.unroute(first_page)
+    expect(message(bob, "early bird")).to_be_visible()
+
+
 def test_a_message_deleted_while_offline_is_gone_after_reconnecting(pair):  # type: ignore[no-untyped-def]
     alice, bob, _, bob_ctx, _ = pair
     for text in ("stays", "goes away", "changes"):
@@ -218,23 +245,46 @@ def test_a_message_deleted_while_offline_is_gone_after_reconnecting(pair):  # ty
     expect(message(alice, "changed while you were away")).to_be_visible()
     bob_ctx.set_offline(False)
 
-    expect(bob.get_by_role("alert").filter(has_text="reconnecting")).to_have_count(
-        0, timeout=15_000
-    )
+    expect(bob.get_by_role("alert").filter(has_text="reconnecting")).to_have_count(0)
     expect(message(bob, "goes away")).to_have_count(0)
     expect(message(bob, "changed while you were away")).to_contain_text("(edited)")
     expect(message(bob, "stays")).to_be_visible()
 
 
+def test_a_poll_read_answered_after_my_vote_does_not_undo_it(pair):  # type: ignore[no-untyped-def]
+    # Bob's client reads the poll (for his own marks) when it shows. The server answers
+    # that read at once, but the answer reaches the page only after his vote has
+    # landed: it is older than what is on screen and must not replace it.
+    alice, bob, *_ = pair
+    answered: list[Any] = []
+
+    def answer_now_deliver_later(route: Any) -> None:
+        answered.append((route, route.fetch()))
+
+    bob.route(re.compile(r".*/api/messages/\d+/poll$"), answer_now_deliver_later)
+    create_poll(alice, "Lunch?", "Soup", "Salad")
+    poll = bob.get_by_role("group", name="Poll: Lunch?")
+    soup = poll.get_by_role("button", name=re.compile(r"^Soup"))
+    expect(soup).to_be_visible()
+    while not answered:
+        bob.wait_for_timeout(20)  # lets Playwright dispatch the route
+    soup.click()
+    expect(poll.get_by_role("button", name="Soup: 1 vote")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    for route, response in answered:  # the stale answer: no votes, none of them his
+        route.fulfill(response=response)
+    bob.unroute(re.compile(r".*/api/messages/\d+/poll$"))
+    bob.wait_for_load_state("networkidle")
+    expect(poll.get_by_role("button", name="Soup: 1 vote")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+
+
 def test_my_poll_vote_shows_when_coming_from_another_channel(pair):  # type: ignore[no-untyped-def]
     alice, bob, *_ = pair
     create_channel(alice, "other", category="Talk")
-    alice.get_by_role("button", name="Create poll").click()
-    dialog = alice.get_by_role("dialog")
-    dialog.get_by_label("Question").fill("Tea or coffee?")
-    dialog.get_by_label("Option 1").fill("Tea")
-    dialog.get_by_label("Option 2").fill("Coffee")
-    dialog.get_by_role("button", name="Create").click()
+    create_poll(alice, "Tea or coffee?", "Tea", "Coffee")
     poll = bob.get_by_role("group", name="Poll: Tea or coffee?")
     poll.get_by_role("button", name=re.compile(r"^Coffee")).click()
     coffee = poll.get_by_role("button", name=re.compile(r"^Coffee"))
@@ -249,14 +299,12 @@ def test_my_poll_vote_shows_when_coming_from_another_channel(pair):  # type: ign
     expect(bob.locator(".chat-title")).to_contain_text("other")
     page_read = re.compile(r"/api/channels/\d+/messages\?limit=50$")
 
-    def slow_page(route):  # type: ignore[no-untyped-def]
-        time.sleep(1.0)
-        route.continue_()
-
-    bob.route(page_read, slow_page)
-    with bob.expect_response(page_read, timeout=15_000):
+    held = Held(bob, page_read)
+    with bob.expect_response(page_read):
         open_channel(bob, "general")
         expect(coffee).to_be_visible()
+        # The poll is on screen from the pushed history, the page read still held.
+        held.release()
     # The page has landed and been merged (the log is no longer busy loading).
     expect(bob.get_by_role("log")).not_to_have_attribute("aria-busy", "true")
     expect(coffee).to_have_attribute("aria-pressed", "true")

@@ -7,16 +7,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import register as api_user
-from tests.web.helpers import composer, join, login, message, png_bytes, seed_guild, send
+from tests.web.helpers import club, composer, join, login, message, png_bytes, seed_guild, send
 
 pytestmark = pytest.mark.e2e
 
 
 def test_custom_emoji_and_sticker(live, new_context, tmp_path):
-    alice_api, bob_api = api_user(live.url, "alice"), api_user(live.url, "bob")
-    gid, ids = seed_guild(live.url, alice_api, "Club", ["general"])
-    join(live.url, alice_api, bob_api, gid)
-    path = f"/channels/{gid}/{ids['general']}"
+    path = club(live.url)
     alice = login(new_context(), live.url, "alice", path)
 
     emoji_file = tmp_path / "party.png"
@@ -25,6 +22,7 @@ def test_custom_emoji_and_sticker(live, new_context, tmp_path):
     sticker_file.write_bytes(png_bytes((0, 90, 200)))
     alice.get_by_role("button", name="Server settings").click()
     dialog = alice.get_by_role("dialog")
+    dialog.get_by_role("button", name="Emoji & stickers").click()
     add_emoji = dialog.get_by_role("group", name="Add emoji")
     add_emoji.get_by_label("Name").fill("party")
     add_emoji.get_by_label("File").set_input_files(emoji_file)

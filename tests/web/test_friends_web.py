@@ -10,6 +10,13 @@ from tests.web.helpers import register
 pytestmark = pytest.mark.e2e
 
 
+def ask(page, username):
+    """Send ``username`` a friend request from the Add friend tab."""
+    page.get_by_role("tab", name="Add friend").click()
+    page.get_by_label("Add friend").fill(username)
+    page.get_by_role("button", name="Send friend request").click()
+
+
 def test_friend_requests_update_live_on_both_sides(live, new_context):
     alice = register(new_context(), live.url, "alice")
     bob = register(new_context(), live.url, "bob")
@@ -18,13 +25,10 @@ def test_friend_requests_update_live_on_both_sides(live, new_context):
         page.goto(live.url + "/friends")
 
     # Unknown user: the error is shown next to the field.
-    alice.get_by_role("tab", name="Add friend").click()
-    alice.get_by_label("Add friend").fill("nobody")
-    alice.get_by_role("button", name="Send friend request").click()
+    ask(alice, "nobody")
     expect(alice.locator("#friend-error")).to_be_visible()
 
-    alice.get_by_label("Add friend").fill("bob")
-    alice.get_by_role("button", name="Send friend request").click()
+    ask(alice, "bob")
     expect(alice.get_by_role("status").filter(has_text="Friend request sent")).to_be_visible()
 
     # Bob sees the request arrive without reloading, and accepts it.
@@ -41,16 +45,12 @@ def test_friend_requests_update_live_on_both_sides(live, new_context):
     expect(alice.locator(".person-name", has_text="bob")).to_have_count(0)
 
     # Cancel an outgoing request; decline an incoming one.
-    alice.get_by_role("tab", name="Add friend").click()
-    alice.get_by_label("Add friend").fill("carol")
-    alice.get_by_role("button", name="Send friend request").click()
+    ask(alice, "carol")
     alice.get_by_role("tab", name="Pending").click()
     alice.get_by_role("button", name="Cancel carol").click()
     expect(alice.get_by_text("No pending requests.")).to_be_visible()
 
-    alice.get_by_role("tab", name="Add friend").click()
-    alice.get_by_label("Add friend").fill("bob")
-    alice.get_by_role("button", name="Send friend request").click()
+    ask(alice, "bob")
     bob.get_by_role("tab", name="Pending").click()
     bob.get_by_role("button", name="Decline alice").click()
     expect(bob.get_by_text("No pending requests.")).to_be_visible()

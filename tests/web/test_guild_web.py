@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import register as api_user
 from tests.web.helpers import (
+    club,
     composer,
     create_channel,
     create_guild,
@@ -29,7 +30,7 @@ def test_owner_manages_channels_and_members_see_it_live(live, new_context):
     alice = register(new_context(), live.url, "alice")
     create_guild(alice, "Club")
     create_channel(alice, "Talk", kind="category")
-    create_channel(alice, "general", category="Talk")
+    create_channel(alice, "lounge", category="Talk")
     create_channel(alice, "news")
     link = create_invite_link(alice)
     gid = int(re.search(r"/channels/(\d+)", alice.url).group(1))
@@ -40,7 +41,7 @@ def test_owner_manages_channels_and_members_see_it_live(live, new_context):
     expect(bob.locator('a.channel[data-channel="general"]')).to_be_visible()
     # The category groups its channel.
     talk = alice.get_by_role("region", name="Talk")
-    expect(talk.locator('a.channel[data-channel="general"]')).to_be_visible()
+    expect(talk.locator('a.channel[data-channel="lounge"]')).to_be_visible()
 
     # Rename and make read-only: bob sees both without reloading, and cannot post.
     alice.get_by_role("button", name="Edit channel: news").click()
@@ -137,6 +138,7 @@ def test_settings_language_logout_and_phone_layout(live, new_context):
     # Russian, switched in the settings; it sticks across a reload.
     page.get_by_role("button", name="Open channels").click()
     page.get_by_role("button", name="Settings", exact=True).click()
+    page.get_by_role("button", name="Appearance").click()
     page.get_by_label("Language").select_option("ru")
     expect(page.get_by_role("dialog", name="Настройки пользователя")).to_be_visible()
     page.keyboard.press("Escape")
@@ -195,10 +197,7 @@ def test_every_control_has_an_accessible_name_and_keyboard_works(live, new_conte
 
 
 def test_a_member_leaves_and_the_owner_sees_it_live(live, new_context):
-    alice_api, bob_api = api_user(live.url, "alice"), api_user(live.url, "bob")
-    gid, ids = seed_guild(live.url, alice_api, "Club", ["general"])
-    join(live.url, alice_api, bob_api, gid)
-    path = f"/channels/{gid}/{ids['general']}"
+    path = club(live.url)
     alice = login(new_context(), live.url, "alice", path)
     bob = login(new_context(), live.url, "bob", path)
     expect(alice.get_by_test_id("member").filter(has_text="bob")).to_be_visible()

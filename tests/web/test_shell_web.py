@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import register as api_user
-from tests.web.helpers import composer, join, login, open_channel, seed_guild
+from tests.web.helpers import PASSWORD, Held, composer, join, login, open_channel, seed_guild
 
 pytestmark = pytest.mark.e2e
 
@@ -64,8 +64,9 @@ def test_the_tab_title_shows_the_channel_and_the_unread_count(live, new_context)
         assert r.status_code == 201, r.text
 
     # The socket joins #random's room some time after the page shows: a message sent
-    # before that arrives in the room's history, which counts as already read (a channel
-    # never seen starts read). Post until one is counted live, then count from there.
+    # before that arrives in the room's history, which counts as already read when the
+    # read-state list has not come yet (a channel never seen starts read). Post until
+    # one is counted, then count from there.
     counted = re.compile(r"^\((\d+)\) #general · Guildhall$")
     for i in range(20):
         post("random", f"warm-up {i}")
@@ -85,3 +86,35 @@ def test_the_tab_title_shows_the_channel_and_the_unread_count(live, new_context)
 
     open_channel(page, "random")
     expect(page).to_have_title("#random · Guildhall")
+
+
+def test_a_message_the_room_history_brings_after_the_read_state_list_is_counted(live, new_context):
+    """The order CI met by chance: the read-state list answers (#random: empty, read),
+    then a message is sent, then the socket joins and the room's history brings it. It
+    is unread and counted, so three more make four (not three: before the fix it showed
+    as "at least one" and the next ones took its place)."""
+    alice_api, bob_api = api_user(live.url, "alice"), api_user(live.url, "bob")
+    gid, ids = seed_guild(live.url, alice_api, "Club", ["general", "random"])
+    join(live.url, alice_api, bob_api, gid)
+    page = new_context().new_page()
+    socket = Held(page, re.compile(r".*/socket\.io/.*"))
+    page.goto(f"{live.url}/login?next=/channels/{gid}/{ids['general']}")
+    page.get_by_label("Username or email").fill("bob")
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_response(lambda r: r.url.endswith("/api/users/@me/read-states")) as listed:
+        page.get_by_role("button", name="Log in").click()
+    assert listed.value.ok
+    expect(page).to_have_title("#general · Guildhall")
+
+    def post(text: str) -> None:
+        r = alice_api.post(
+            f"{live.url}/api/channels/{ids['random']}/messages", json={"content": text}
+        )
+        assert r.status_code == 201, r.text
+
+    post("before the socket")
+    socket.release()
+    expect(page).to_have_title("(1) #general · Guildhall")
+    for i in range(3):
+        post(f"psst {i}")
+    expect(page).to_have_title("(4) #general · Guildhall")

@@ -50,4 +50,4 @@ def test_logout_in_another_tab_signs_this_one_out(live, new_context):
     second.get_by_role("button", name="Log out").click()
     expect(second.get_by_role("heading", name="Welcome back!")).to_be_visible()
     # The server ends the session's sockets; the first tab notices without a click.
-    expect(first.get_by_role("heading", name="Welcome back!")).to_be_visible(timeout=15_000)
+    expect(first.get_by_role("heading", name="Welcome back!")).to_be_visible()

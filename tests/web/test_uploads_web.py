@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import base64
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import register as api_user
-from tests.web.helpers import join, login, message, png_bytes, seed_guild, send
+from tests.web.helpers import Held, club, login, message, png_bytes, send
 
 pytestmark = pytest.mark.e2e
 
@@ -32,25 +30,18 @@ DROP_OR_PASTE = """async ([kind, name, type, b64]) => {
 
 
 def test_upload_by_button_paste_and_drop(live, new_context):
-    alice_api, bob_api = api_user(live.url, "alice"), api_user(live.url, "bob")
-    gid, ids = seed_guild(live.url, alice_api, "Club", ["general"])
-    join(live.url, alice_api, bob_api, gid)
-    path = f"/channels/{gid}/{ids['general']}"
+    path = club(live.url)
     alice = login(new_context(), live.url, "alice", path)
     bob = login(new_context(), live.url, "bob", path)
 
-    # Hold the upload's answer back: the progress bar is on screen meanwhile.
-    def slow(route):  # type: ignore[no-untyped-def]
-        time.sleep(0.8)
-        route.continue_()
-
-    alice.route("**/api/upload", slow)
+    # Hold the upload back until its progress bar is on screen, then let it go.
+    held = Held(alice, "**/api/upload")
     alice.get_by_test_id("file-input").set_input_files(
         {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"plain text notes\n"}
     )
     expect(alice.get_by_role("progressbar", name="Uploading notes.txt")).to_be_visible()
-    expect(alice.get_by_role("progressbar")).to_have_count(0, timeout=10_000)
-    alice.unroute("**/api/upload")
+    held.release()
+    expect(alice.get_by_role("progressbar")).to_have_count(0)
     send(alice, "the notes")
     link = message(bob, "the notes").get_by_role("link", name="Download notes.txt")
     expect(link).to_have_attribute("href", re.compile(r"^/uploads/.+notes\.txt$"))

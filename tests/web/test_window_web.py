@@ -25,6 +25,7 @@ WATCH = """() => {
     .observe(log, { childList: true, subtree: true });
 }"""
 COUNTS = "() => [window.__scrolls, window.__mutations]"
+TWO_FRAMES = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
 def responsive(page, timeout: float = 5000) -> None:  # type: ignore[no-untyped-def]
@@ -37,7 +38,7 @@ def settled(page) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     """Scroll events and DOM changes over one quiet second, once everything is shown."""
     responsive(page)
     # Two frames first: a scroll just written fires its event, and renders, a frame later.
-    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    page.evaluate(TWO_FRAMES)
     before = page.evaluate(COUNTS)
     page.wait_for_timeout(1000)  # a measuring window, not a wait for a condition
     responsive(page)
@@ -50,12 +51,18 @@ def seen_scrolling_up(page) -> set[str]:  # type: ignore[no-untyped-def]
     log = page.get_by_test_id("message-log")
     seen: set[str] = set()
     log.evaluate("(el) => { el.scrollTop = el.scrollHeight; }")
-    for _ in range(200):
+    for _ in range(300):
+        # Read once an older page asked for on the way up is in and laid out (two
+        # frames: the scroll event, then the render it causes), so each read is of a
+        # settled view. A step taken while that page was on its way once skipped 18
+        # rows in CI: see the closing note of 2026-12-01 (not yet explained).
+        expect(log).not_to_have_attribute("aria-busy", "true")
+        page.evaluate(TWO_FRAMES)
         responsive(page)
         seen.update(page.locator('[data-testid="content"]').all_inner_texts())
         if log.evaluate("(el) => el.scrollTop") <= 0:
             break
-        log.evaluate("(el) => { el.scrollTop = Math.max(0, el.scrollTop - el.clientHeight / 2); }")
+        log.evaluate("(el) => { el.scrollTop = Math.max(0, el.scrollTop - el.clientHeight / 3); }")
     return seen
 
 

@@ -1,9 +1,10 @@
 // The REST client: cookie session + X-CSRF-Token on unsafe calls, the contract's error
 // format turned into ApiError, and 429s retried after the server's Retry-After.
 import type {
-  Channel, Emoji, FileRef, FriendStatus, Guild, Invite, InvitePreview, Member, Message, Poll,
-  SearchHit, Sticker, User,
+  Channel, Emoji, FileRef, FriendStatus, Guild, GuildInvite, Invite, InvitePreview, Member, Message, MessageEdit,
+  Poll, ReadState, Role, SearchHit, Sticker, User,
 } from "./types";
+import type { DmChannel } from "./dms";
 
 export class ApiError extends Error {
   constructor(
@@ -95,9 +96,10 @@ export class Api {
     return readCookie(this.t.cookie(), "csrf_token") || this.csrf;
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T>(method: string, path: string, body?: unknown,
+    extra: Record<string, string> = {}): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const headers: Record<string, string> = { Accept: "application/json" };
+      const headers: Record<string, string> = { Accept: "application/json", ...extra };
       const init: RequestInit = { method, headers, credentials: "same-origin" };
       if (body !== undefined) {
         headers["Content-Type"] = "application/json";
@@ -165,6 +167,8 @@ export class Api {
   createInvite(guildId: number, body: { expires_hours?: number; max_uses?: number }) {
     return this.post<Invite>(`/api/guilds/${guildId}/invites`, body);
   }
+  invites(guildId: number) { return this.get<GuildInvite[]>(`/api/guilds/${guildId}/invites`); }
+  revokeInvite(code: string) { return this.del(`/api/invites/${encodeURIComponent(code)}`); }
   invite(code: string) { return this.get<InvitePreview>(`/api/invites/${encodeURIComponent(code)}`); }
   joinInvite(code: string) {
     return this.post<{ message: string; guild_id: number }>(
@@ -181,9 +185,10 @@ export class Api {
     return this.get<{ messages: Message[] }>(`/api/channels/${channelId}/messages?${p}`)
       .then((r) => r.messages);
   }
-  send(channelId: number, content: string, files: string[], nonce: string) {
+  send(channelId: number, content: string, files: string[], nonce: string, replyTo?: number) {
     const body: Record<string, unknown> = { content, nonce };
     if (files.length) body.files = files;
+    if (replyTo !== undefined) body.reply_to = replyTo;
     return this.post<Message>(`/api/channels/${channelId}/messages`, body);
   }
   edit(id: number, content: string) { return this.put<Message>(`/api/messages/${id}`, { content }); }
@@ -206,11 +211,41 @@ export class Api {
     return this.post<Poll>(`/api/polls/${encodeURIComponent(pollId)}/vote`, { option_id: optionId });
   }
   unvote(pollId: string) { return this.del<Poll>(`/api/polls/${encodeURIComponent(pollId)}/vote`); }
-  search(q: string, channelId?: number) {
-    const p = new URLSearchParams({ q, limit: "25" });
-    if (channelId) p.set("channel_id", String(channelId));
-    return this.get<SearchHit[] | { results: SearchHit[] }>(`/api/search/messages?${p}`)
+  /** Section 17's parameters (src/searchquery.ts builds them from the search box). */
+  search(params: URLSearchParams) {
+    return this.get<SearchHit[] | { results: SearchHit[] }>(`/api/search/messages?${params}`)
       .then((r) => (Array.isArray(r) ? r : r.results));
+  }
+  // --- section 16: read state, edit history
+  readStates() { return this.get<ReadState[]>("/api/users/@me/read-states"); }
+  ack(channelId: number, messageId: number) {
+    return this.post<ReadState>(`/api/channels/${channelId}/ack`, { message_id: messageId });
+  }
+  edits(messageId: number) { return this.get<MessageEdit[]>(`/api/messages/${messageId}/edits`); }
+
+  // --- emojis, stickers, users
+  deleteEmoji(id: string) { return this.del(`/api/emojis/${encodeURIComponent(id)}`); }
+  deleteSticker(id: string) { return this.del(`/api/stickers/${encodeURIComponent(id)}`); }
+  uploadAsset(guildId: number, kind: "emoji" | "sticker", file: File, name: string,
+    onProgress: (fraction: number) => void) {
+    return this.uploadTo(`/api/guilds/${guildId}/${kind}s`, file, file.name, onProgress, { name });
+  }
+  users(limit: number) { return this.get<{ id: number; username: string }[]>(`/api/users?limit=${limit}`); }
+
+  // --- section 15: direct messages
+  dmChannels() { return this.get<DmChannel[]>("/api/users/@me/channels"); }
+  openDm(recipientId: number) {
+    return this.post<DmChannel>("/api/users/@me/channels", { recipient_id: recipientId });
+  }
+  openGroupDm(recipientIds: number[]) {
+    return this.post<DmChannel>("/api/users/@me/channels", { recipient_ids: recipientIds });
+  }
+  renameDm(channelId: number, name: string) { return this.put<DmChannel>(`/api/channels/${channelId}`, { name }); }
+  addDmRecipient(channelId: number, userId: number) {
+    return this.put<DmChannel>(`/api/channels/${channelId}/recipients/${userId}`);
+  }
+  removeDmRecipient(channelId: number, userId: number) {
+    return this.del<DmChannel>(`/api/channels/${channelId}/recipients/${userId}`);
   }
 
   // --- friends
@@ -222,8 +257,12 @@ export class Api {
   friendRemove(username: string) { return this.post("/api/friends/remove", { username }); }
 
   /** Multipart upload through XMLHttpRequest: fetch cannot report upload progress. */
-  upload(file: File | Blob, name: string, onProgress: (fraction: number) => void,
-    path = "/api/upload", extra: Record<string, string> = {}): Promise<FileRef> {
+  upload(file: File | Blob, name: string, onProgress: (fraction: number) => void): Promise<FileRef> {
+    return this.uploadTo("/api/upload", file, name, onProgress);
+  }
+
+  private uploadTo(path: string, file: File | Blob, name: string, onProgress: (fraction: number) => void,
+    extra: Record<string, string> = {}): Promise<FileRef> {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open("POST", path);
@@ -256,6 +295,84 @@ export class Api {
 }
 
 export const api = new Api();
+
+// --- roles, moderation, the audit log, profiles and account recovery (contract
+// sections 13, 14 and 20), on the same client.
+
+export interface Ban {
+  user: { id: number; username: string; avatar?: string | null; display_name?: string | null };
+  reason: string | null;
+  created_at: string;
+}
+
+export interface AuditEntry {
+  id: number;
+  guild_id?: number;
+  action: string;
+  user_id: number | null;
+  target_id: number | string | null;
+  changes: { key: string; old: unknown; new: unknown }[];
+  reason: string | null;
+  created_at: string;
+}
+
+export type RoleBody = Partial<Pick<Role, "name" | "permissions" | "color" | "hoist" | "mentionable" | "position">>;
+
+/** X-Audit-Log-Reason, percent-encoded as the contract asks; nothing when empty. */
+export function reasonHeader(reason?: string): Record<string, string> {
+  const r = reason?.trim();
+  return r ? { "X-Audit-Log-Reason": encodeURIComponent(r) } : {};
+}
+
+const g = (gid: number) => `/api/guilds/${gid}`;
+
+export const gov = {
+  roles: (gid: number) => api.get<Role[]>(`${g(gid)}/roles`),
+  createRole: (gid: number, body: RoleBody) => api.post<Role>(`${g(gid)}/roles`, body),
+  updateRole: (gid: number, rid: number, body: RoleBody) => api.put<Role>(`${g(gid)}/roles/${rid}`, body),
+  deleteRole: (gid: number, rid: number) => api.del<{ message: string }>(`${g(gid)}/roles/${rid}`),
+  giveRole: (gid: number, uid: number, rid: number, on: boolean) =>
+    api.request<Member>(on ? "PUT" : "DELETE", `${g(gid)}/members/${uid}/roles/${rid}`),
+
+  setOverwrite: (cid: number, targetId: number, body: { type: "role" | "member"; allow: string; deny: string }) =>
+    api.put<Channel>(`/api/channels/${cid}/permissions/${targetId}`, body),
+  deleteOverwrite: (cid: number, targetId: number, type: "role" | "member") =>
+    api.del<Channel>(`/api/channels/${cid}/permissions/${targetId}?type=${type}`),
+
+  kick: (gid: number, uid: number, reason?: string) =>
+    api.request<{ message: string }>("DELETE", `${g(gid)}/members/${uid}`, undefined, reasonHeader(reason)),
+  ban: (gid: number, uid: number, reason: string, deleteMessageSeconds: number) => {
+    const body: Record<string, unknown> = { delete_message_seconds: deleteMessageSeconds };
+    if (reason.trim()) body.reason = reason.trim();
+    return api.request<{ message: string }>("PUT", `${g(gid)}/bans/${uid}`, body, reasonHeader(reason));
+  },
+  unban: (gid: number, uid: number) => api.del<{ message: string }>(`${g(gid)}/bans/${uid}`),
+  bans: (gid: number) => api.get<Ban[]>(`${g(gid)}/bans`),
+  timeout: (gid: number, uid: number, until: string | null, reason?: string) =>
+    api.request<Member>("PUT", `${g(gid)}/members/${uid}`, { communication_disabled_until: until },
+      reasonHeader(reason)),
+  auditLog: (gid: number, q: { before?: number; user_id?: number; action?: string; limit?: number }) => {
+    const p = new URLSearchParams({ limit: String(q.limit ?? 50) });
+    if (q.before) p.set("before", String(q.before));
+    if (q.user_id) p.set("user_id", String(q.user_id));
+    if (q.action) p.set("action", q.action);
+    return api.get<{ entries: AuditEntry[] }>(`${g(gid)}/audit-log?${p}`).then((r) => r.entries);
+  },
+
+  updateGuild: (gid: number, body: { name?: string; icon?: string | null; description?: string | null }) =>
+    api.put<Guild>(g(gid), body),
+  updateMe: (body: { username?: string; avatar?: string | null; display_name?: string | null }) =>
+    api.put<User>("/api/me", body),
+  async changePassword(oldPassword: string, newPassword: string) {
+    const r = await api.post<{ message: string; csrf_token: string }>("/api/me/password",
+      { old_password: oldPassword, new_password: newPassword });
+    api.csrf = r.csrf_token;
+    return r;
+  },
+  requestReset: (email: string) => api.post<{ message: string }>("/api/password-reset", { email }),
+  confirmReset: (token: string, newPassword: string) =>
+    api.post<{ message: string }>("/api/password-reset/confirm", { token, new_password: newPassword }),
+};
 
 /** A server path ("uploads/...") as a same-origin URL. */
 export function fileUrl(path: string): string {

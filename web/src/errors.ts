@@ -3,6 +3,7 @@
 // and may change). The UI calls a guild a "server", so the words follow the UI.
 import { ApiError } from "./api";
 import { getLang, t, type Lang } from "./i18n";
+import { permissionWords } from "./i18n-gov";
 
 type Table = Partial<Record<string, string>>;
 
@@ -35,6 +36,10 @@ const en: Table = {
   TOO_MANY_FRIEND_REQUESTS: "Too many friend requests: wait a while.",
   INTERNAL_ERROR: "Something went wrong on the server.",
   HTTP_ERROR: "The request failed.",
+  ROLE_NOT_FOUND: "Role not found (it may have been deleted).",
+  BAN_NOT_FOUND: "This user is not banned.",
+  USER_BANNED: "You are banned from this server.",
+  MEMBER_TIMED_OUT: "You are timed out: you cannot do that until the time out ends.",
 };
 
 const ru: Table = {
@@ -70,6 +75,18 @@ const ru: Table = {
   TOO_MANY_FRIEND_REQUESTS: "Слишком много заявок в друзья: подождите.",
   INTERNAL_ERROR: "На сервере что-то пошло не так.",
   HTTP_ERROR: "Запрос не удался.",
+  ROLE_NOT_FOUND: "Роль не найдена (возможно, она удалена).",
+  BAN_NOT_FOUND: "Этот пользователь не забанен.",
+  USER_BANNED: "Вы забанены на этом сервере.",
+  MEMBER_TIMED_OUT: "Вы в тайм-ауте: это нельзя сделать, пока он не закончится.",
+};
+
+/** INSUFFICIENT_PERMISSIONS names the permission (and "hierarchy" when a role rank refused). */
+const missing: Record<Lang, { perm: string; hierarchy: string }> = {
+  en: { perm: "You need the “{p}” permission to do that.",
+    hierarchy: "You can only do that to members and roles below your highest role." },
+  ru: { perm: "Для этого нужно право «{p}».",
+    hierarchy: "Это можно делать только с участниками и ролями ниже вашей высшей роли." },
 };
 
 const tables: Record<Lang, Table> = { en, ru };
@@ -82,6 +99,11 @@ const tables: Record<Lang, Table> = { en, ru };
  */
 export function errorText(e: unknown, lang: Lang = getLang()): string {
   if (!(e instanceof ApiError)) return String(e);
+  if (e.code === "INSUFFICIENT_PERMISSIONS") {
+    if (e.details.reason === "hierarchy") return missing[lang].hierarchy;
+    const p = permissionWords(e.details.permission, lang);
+    if (p) return missing[lang].perm.replace("{p}", p);
+  }
   const own = tables[lang][e.code];
   if (lang === "en" && !own && e.message) return e.message;
   return own ?? `${t("error")} (${e.code})`;

@@ -40,6 +40,19 @@ const en = {
   addOption: "Add option", allowMultiple: "Allow several answers", durationHours: "Duration (hours)",
   votes: "{n} vote|{n} votes", vote: "Vote", retractVote: "Remove my vote", pollEnds: "Ends {when}",
   pollEnded: "Ended", search: "Search", searchPlaceholder: "Search messages", noResults: "No results.",
+  reply: "Reply", replyingTo: "Replying to {name}", cancelReply: "Cancel reply",
+  replyNotifies: "{name} will be notified (every reply mentions its author)",
+  originalDeleted: "Original message was deleted", jumpToOriginal: "Jump to the original message",
+  editHistory: "Edit history", noEarlierVersions: "No earlier versions.", currentVersion: "Current version",
+  replacedAt: "replaced {when}", mentionSuggestions: "Mention suggestions",
+  mentionCount: "{n} mention|{n} mentions", markAsRead: "Mark as read",
+  newSince: "{n} new message since {when}|{n} new messages since {when}",
+  searchUnknownUser: "No member named “{name}” in this server.",
+  searchUnknownChannel: "No channel named “{name}” in this server.",
+  searchBadValue: "“{key}:{value}” is not a filter value the search knows.",
+  searchEmpty: "Type some words or a filter.",
+  searchHelp: "Filters: from:user mentions:user has:file|image|link|poll before:YYYY-MM-DD after:YYYY-MM-DD in:channel pinned:true",
+  unknownUser: "unknown-user", unknownRole: "deleted-role", unknownChannel: "unknown-channel",
   typing1: "{a} is typing…", typing2: "{a} and {b} are typing…", typingMany: "Several people are typing…",
   loadingOlder: "Loading older messages…", beginning: "This is the beginning of #{channel}.",
   jumpToPresent: "Jump to present", newMessages: "New messages",
@@ -48,6 +61,7 @@ const en = {
   openMenu: "Open channels", openMembers: "Show members", selectChannel: "Select a channel",
   noGuilds: "You are in no server yet: create one or join with an invite link.",
   retryIn: "Too many requests: retrying in {s} s", error: "Error", unread: "unread",
+  retrySend: "Retry sending", skipToContent: "Skip to the conversation",
   messageActions: "Message actions", messages: "Messages", userSettings: "Settings",
   networkError: "The server cannot be reached.", loading: "Loading…",
   notFound: "Page not found.", goHome: "Go home",
@@ -100,6 +114,21 @@ const ru: Record<Key, string> = {
   votes: "{n} голос|{n} голоса|{n} голосов|{n} голоса", vote: "Голосовать", retractVote: "Отозвать голос", pollEnds: "Завершится {when}",
   pollEnded: "Завершён", search: "Поиск", searchPlaceholder: "Искать сообщения",
   noResults: "Ничего не найдено.", typing1: "{a} печатает…", typing2: "{a} и {b} печатают…",
+  reply: "Ответить", replyingTo: "Ответ {name}", cancelReply: "Отменить ответ",
+  replyNotifies: "{name} получит уведомление (ответ всегда упоминает автора)",
+  originalDeleted: "Исходное сообщение удалено", jumpToOriginal: "Перейти к исходному сообщению",
+  editHistory: "История изменений", noEarlierVersions: "Более ранних версий нет.",
+  currentVersion: "Текущая версия", replacedAt: "заменено {when}",
+  mentionSuggestions: "Варианты упоминания",
+  mentionCount: "{n} упоминание|{n} упоминания|{n} упоминаний|{n} упоминания",
+  markAsRead: "Отметить как прочитанное",
+  newSince: "{n} новое сообщение с {when}|{n} новых сообщения с {when}|{n} новых сообщений с {when}|{n} новых сообщения с {when}",
+  searchUnknownUser: "На сервере нет участника «{name}».",
+  searchUnknownChannel: "На сервере нет канала «{name}».",
+  searchBadValue: "«{key}:{value}» — такого значения фильтра поиск не знает.",
+  searchEmpty: "Введите слова или фильтр.",
+  searchHelp: "Фильтры: from:пользователь mentions:пользователь has:file|image|link|poll before:ГГГГ-ММ-ДД after:ГГГГ-ММ-ДД in:канал pinned:true",
+  unknownUser: "неизвестный-пользователь", unknownRole: "удалённая-роль", unknownChannel: "неизвестный-канал",
   typingMany: "Несколько человек печатают…", loadingOlder: "Загрузка старых сообщений…",
   beginning: "Начало канала #{channel}.", jumpToPresent: "К последним сообщениям",
   newMessages: "Новые сообщения", reconnecting: "Соединение потеряно — переподключение…",
@@ -108,6 +137,7 @@ const ru: Record<Key, string> = {
   selectChannel: "Выберите канал",
   noGuilds: "Вы пока не состоите ни в одном сервере: создайте свой или вступите по приглашению.",
   retryIn: "Слишком много запросов: повтор через {s} с", error: "Ошибка", unread: "непрочитано",
+  retrySend: "Отправить снова", skipToContent: "Перейти к переписке",
   messageActions: "Действия с сообщением", messages: "Сообщения", userSettings: "Настройки",
   networkError: "Сервер недоступен.", loading: "Загрузка…",
   notFound: "Страница не найдена.", goHome: "На главную",
@@ -147,7 +177,12 @@ const PLURAL_ORDER: Record<Lang, Intl.LDMLPluralRule[]> = {
 };
 
 export function t(key: Key, vars: Record<string, string | number> = {}): string {
-  let s = dicts[lang][key] ?? en[key];
+  return format(dicts[lang][key] ?? en[key], vars);
+}
+
+/** Fills `{name}` slots and picks the plural form for `{n}` ("one|other" in the UI's language). */
+export function format(text: string, vars: Record<string, string | number> = {}): string {
+  let s = text;
   if (s.includes("|") && typeof vars.n === "number") {
     const forms = s.split("|");
     const cat = new Intl.PluralRules(lang).select(vars.n);

@@ -23,3 +23,19 @@ export function linkClick(e: MouseEvent): void {
   e.preventDefault();
   navigate(a.getAttribute("href") || "/");
 }
+
+let composerFocusAt = 0;
+
+/** onClick for a channel link: a keyboard press (Enter gives a click with detail 0)
+ *  also hands focus to the new channel's composer, so typing follows the switch. */
+export function channelLinkClick(e: MouseEvent): void {
+  linkClick(e);
+  if (e.defaultPrevented && e.detail === 0) composerFocusAt = Date.now();
+}
+
+/** Whether a composer that just opened should take focus (once, soon after the switch). */
+export function takeComposerFocus(): boolean {
+  const due = Date.now() - composerFocusAt < 3000;
+  composerFocusAt = 0;
+  return due;
+}

@@ -1,16 +1,40 @@
 // The Socket.IO side: the session cookie authenticates the handshake (same origin),
 // channel rooms are joined for every text channel, and after a drop the client
-// reconnects by itself and fills what it missed through REST's `after` cursor.
-import { io, type Socket } from "socket.io-client";
-import * as actions from "./actions";
-import { applyReaction } from "./gaps";
-import { getState, patchChannel, setState } from "./store";
-import type { Channel, Message, Poll } from "./types";
-import { seed } from "./unread";
+// reconnects by itself and `resume`s every room it was in (contract section 18): the
+// server replays what it missed; only rooms answering `resync_required` reload over REST.
+import type { Socket } from "socket.io-client";
+import { findChannel } from "./actions/common";
+import { getState, setState } from "./store";
+import type { Channel } from "./types";
+import { type ResumeAnswer, SeqTracker } from "./resume";
+
+/**
+ * What the socket's events do, supplied by actions/live.ts (the socket layer knows no
+ * domain: that keeps actions -> realtime one way).
+ */
+export interface Live {
+  /** Binds the channel, guild and friend events to a new socket (after addBinder's). */
+  bind(s: Socket): void;
+  /** Connected: the first time (`again` false) or after a drop. */
+  connected(again: boolean): void;
+  /** The server cannot replay a room: read it again over REST. */
+  resync(channelId: number): void;
+  /** The resume was refused as a whole: every loaded channel is read again. */
+  resumeRefused(): void;
+  /** A refused handshake: ask REST whether the session still holds. */
+  checkSession(): void;
+}
+
+let live: Live | null = null;
+
+export function setLive(l: Live): void {
+  live = l;
+}
 
 let socket: Socket | null = null;
 let everConnected = false;
 const joined = new Set<number>();
+const seqs = new SeqTracker();
 const typingSentAt: Record<number, number> = {};
 
 export const TYPING_EVERY_MS = 3000;
@@ -18,17 +42,36 @@ export const TYPING_TTL_MS = 6000;
 /** Joins per connection: each costs one of the user's socket events a minute. */
 export const MAX_JOINS = 50;
 
-export const room = (guildId: number, channelId: number) => `g:${guildId}:c:${channelId}`;
+/** A guild channel's room, or `dm:<id>` for a DM (kept under guild 0). */
+export const room = (guildId: number, channelId: number) =>
+  (guildId ? `g:${guildId}:c:${channelId}` : `dm:${channelId}`);
 
 export function channelOfRoom(r: unknown): number | undefined {
-  const m = typeof r === "string" ? /^g:\d+:c:(\d+)$/.exec(r) : null;
+  const m = typeof r === "string" ? /^(?:g:\d+:c:|dm:)(\d+)$/.exec(r) : null;
   return m ? Number(m[1]) : undefined;
 }
 
+let generation = 0;
+let loading = false;
+
+/** Connects; the Socket.IO library is fetched on first use (a third of the first
+ * load's script otherwise), and messages show over REST meanwhile. */
 export function connect(): void {
-  if (socket) return;
+  if (socket || loading) return;
   everConnected = false;
   setState({ connection: "connecting" });
+  const gen = ++generation;
+  loading = true;
+  import("socket.io-client").then(({ io }) => {
+    loading = false;
+    if (gen === generation) open(io);
+  }, () => {
+    loading = false;
+    if (gen === generation) setState({ connection: "offline" });
+  });
+}
+
+function open(io: typeof import("socket.io-client").io): void {
   const s = io({ path: "/socket.io/", withCredentials: true, reconnectionDelay: 500,
     reconnectionDelayMax: 3000 });
   socket = s;
@@ -36,13 +79,9 @@ export function connect(): void {
     const again = everConnected;
     everConnected = true;
     setState({ connection: "connected" });
-    rejoinAll();
-    if (again) {
-      // Whatever changed while we were away: new guilds or channels, friends, messages.
-      void actions.loadGuilds();
-      void actions.loadFriends();
-      void actions.fillGaps();
-    }
+    live?.connected(again);
+    if (again) resumeAll(s);
+    else rejoinAll();
   });
   s.on("disconnect", (reason) => {
     setState({ connection: "offline" });
@@ -54,7 +93,22 @@ export function connect(): void {
     setState({ connection: "offline" });
     checkSession();
   });
-  bind(s);
+  for (const b of binders) b(s);
+  live?.bind(s);
+}
+
+type Binder = (s: Socket) => void;
+const binders: Binder[] = [];
+
+/** Handlers of other modules (roles, moderation, profiles), bound to every socket before ours. */
+export function addBinder(b: Binder): void {
+  binders.push(b);
+  if (socket) b(socket);
+}
+
+/** The server took us out of these rooms (VIEW_CHANNEL lost): a later join must be sent again. */
+export function forgetChannels(ids: Iterable<number>): void {
+  for (const id of ids) joined.delete(id);
 }
 
 let lastCheck = 0;
@@ -63,14 +117,56 @@ function checkSession(): void {
   const now = Date.now();
   if (now - lastCheck < 10_000) return;
   lastCheck = now;
-  void actions.checkSession();
+  live?.checkSession();
 }
 
 export function disconnect(): void {
+  generation++; // a connect still fetching the library is dropped
+  loading = false;
   socket?.disconnect();
   socket = null;
   joined.clear();
+  seqs.clear();
   everConnected = false;
+}
+
+function roomOfChannel(channelId: number): string | undefined {
+  const c = findChannel(channelId);
+  return c && c.guild_id ? room(c.guild_id, c.id) : undefined;
+}
+
+/** After a reconnect: resume the rooms we hold a number of, reload those the server
+ * cannot replay, then join the rest as usual. */
+function resumeAll(s: Socket): void {
+  joined.clear();
+  const rooms = seqs.rooms(roomOfChannel);
+  if (Object.keys(rooms).length === 0) {
+    rejoinAll();
+    return;
+  }
+  for (const r of Object.keys(rooms)) {
+    const cid = channelOfRoom(r);
+    if (cid !== undefined) joined.add(cid);
+  }
+  s.emit("resume", { rooms }, (ack: { ok?: boolean; rooms?: Record<string, ResumeAnswer> }) => {
+    if (!ack?.ok || !ack.rooms) {
+      // Refused as a whole (rate limit...): the old way, join and reload.
+      joined.clear();
+      rejoinAll();
+      live?.resumeRefused();
+      return;
+    }
+    for (const [r, answer] of Object.entries(ack.rooms)) {
+      const cid = channelOfRoom(r);
+      if (cid === undefined) continue;
+      if (answer.status === "resync_required") live?.resync(cid);
+      else if (answer.status === "error") {
+        joined.delete(cid);
+        seqs.drop(cid);
+      }
+    }
+    rejoinAll(false);
+  });
 }
 
 /** The browser knows the network went away long before a ping times out. */
@@ -83,8 +179,8 @@ if (typeof window !== "undefined") {
   });
 }
 
-export function rejoinAll(): void {
-  joined.clear();
+export function rejoinAll(fresh = true): void {
+  if (fresh) joined.clear();
   const s = getState();
   const current = s.route.name === "channels" ? s.route.guildId : undefined;
   const guilds = [...s.guilds].sort((a, b) => (a.id === current ? -1 : b.id === current ? 1 : 0));
@@ -110,11 +206,11 @@ export function typing(channelId: number, guildId: number): void {
 export function stopTyping(channelId: number): void {
   if (!typingSentAt[channelId]) return;
   typingSentAt[channelId] = 0;
-  const c = actions.findChannel(channelId);
+  const c = findChannel(channelId);
   if (c && socket?.connected) socket.emit("stop_typing", { room: room(c.guild_id, channelId) });
 }
 
-function setTyping(channelId: number, username: string, on: boolean): void {
+export function setTyping(channelId: number, username: string, on: boolean): void {
   if (username === getState().me?.username) return;
   setState((s) => {
     const cur = { ...(s.typing[channelId] ?? {}) };
@@ -136,122 +232,32 @@ function expireTyping(): void {
   });
 }
 
-function guildIdOf(data: Record<string, unknown>): number | undefined {
+export function guildIdOf(data: Record<string, unknown>): number | undefined {
   const g = data.guild_id ?? (data.guild as { id?: number } | undefined)?.id;
   return typeof g === "number" ? g : undefined;
 }
 
-function channelIdOf(data: { room?: unknown; channel_id?: unknown }): number | undefined {
+export function channelIdOf(data: { room?: unknown; channel_id?: unknown }): number | undefined {
   return typeof data.channel_id === "number" ? data.channel_id : channelOfRoom(data.room);
 }
 
-function bind(s: Socket): void {
-  s.on("messages_history", (msgs: Message[]) => {
-    if (!Array.isArray(msgs) || msgs.length === 0) return;
-    const channelId = msgs[0].channel_id;
-    const newest = Math.max(...msgs.map((m) => m.id));
-    setState((st) => ({ unread: seed(st.unread, channelId, newest) }));
-    actions.receiveHistory(channelId, msgs);
-  });
-  s.on("new_message", (m: Message) => {
-    actions.receiveMessage(m);
-    setTyping(m.channel_id, m.username, false);
-  });
-  s.on("message_edited", (d: Partial<Message> & { id: number; room?: string }) => {
-    const cid = channelIdOf(d);
-    if (cid === undefined) return;
-    const { room: _room, ...msg } = d;
-    actions.replaceMessage(msg, cid);
-  });
-  s.on("message_deleted", (d: { id: number; room?: string; channel_id?: number }) => {
-    const cid = channelIdOf(d);
-    if (cid !== undefined) actions.removeMessage(d.id, cid);
-  });
-  const reaction = (added: boolean) => (d: { message_id: number; emoji: string;
-    username: string; room: string }) => {
-    const cid = channelOfRoom(d.room);
-    if (cid === undefined) return;
-    patchChannel(cid, (c) => ({ items: c.items.map((m) =>
-      (m.id === d.message_id ? applyReaction(m, d.emoji, d.username, added) : m)) }));
+/** A numbered channel event is applied once: a replay may overlap the live stream. */
+export function once<T extends { seq?: number; room?: string; channel_id?: number }>(
+  handler: (d: T) => void): (d: T) => void {
+  return (d: T) => {
+    const cid = d ? channelIdOf(d) : undefined;
+    if (cid !== undefined && !seqs.take(cid, d.seq)) return;
+    handler(d);
   };
-  s.on("reaction_added", reaction(true));
-  s.on("reaction_removed", reaction(false));
-  const pin = (pinned: boolean) => (d: { message_id: number; room: string }) => {
-    const cid = channelOfRoom(d.room);
-    if (cid === undefined) return;
-    actions.replaceMessage({ id: d.message_id, pinned }, cid);
-    if (getState().panel === "pins" && actions.currentChannelId() === cid) void actions.loadPins(cid);
+}
+
+/** A room's number from the answers to join and resume (section 18). */
+export function bindRoomAnswers(s: Socket): void {
+  const answer = (d: { room?: string; seq?: number }) => {
+    const cid = channelOfRoom(d?.room);
+    if (cid !== undefined) seqs.set(cid, d.seq);
   };
-  s.on("message_pinned", pin(true));
-  s.on("message_unpinned", pin(false));
-  s.on("poll_updated", (d: Poll & { message_id: number; room?: string; channel_id?: number }) => {
-    const cid = channelIdOf(d);
-    if (cid === undefined) return;
-    const { message_id, room: _room, channel_id: _c, ...poll } = d;
-    actions.mergePoll(cid, message_id, { ...poll, user_votes: undefined });
-  });
-  s.on("user_typing", (d: { username: string; room: string }) => {
-    const cid = channelOfRoom(d.room);
-    if (cid !== undefined) setTyping(cid, d.username, true);
-  });
-  s.on("user_stopped_typing", (d: { username: string; room: string }) => {
-    const cid = channelOfRoom(d.room);
-    if (cid !== undefined) setTyping(cid, d.username, false);
-  });
-  s.on("channel_created", (c: Channel) => {
-    if (c && typeof c.id === "number" && c.guild_id) actions.upsertChannel(c);
-  });
-  s.on("channel_updated", (c: Channel) => {
-    if (c && typeof c.id === "number" && c.guild_id) actions.upsertChannel(c);
-  });
-  s.on("channel_deleted", (d: { id: number; guild_id?: number }) => {
-    const c = actions.findChannel(d.id);
-    const gid = d.guild_id ?? c?.guild_id;
-    if (gid) actions.dropChannel(gid, d.id);
-  });
-  s.on("guild_deleted", (d: { id?: number; guild_id?: number }) => {
-    const id = d.guild_id ?? d.id;
-    if (typeof id === "number") actions.removeGuild(id);
-  });
-  // Custom emojis and stickers: a guild's lists, once loaded, follow the owner's changes.
-  const asset = (kind: "emojis" | "stickers", added: boolean) =>
-    (d: { id?: unknown; guild_id?: unknown }) => {
-      const gid = d?.guild_id;
-      if (typeof gid !== "number" || typeof d.id !== "string") return;
-      setState((st) => {
-        const list = st[kind][gid] as { id: string }[] | undefined;
-        if (!list) return {}; // not loaded: opening the guild reads it whole
-        const rest = list.filter((x) => x.id !== d.id);
-        return { [kind]: { ...st[kind], [gid]: added ? [...rest, d] : rest } };
-      });
-    };
-  s.on("emoji_created", asset("emojis", true));
-  s.on("emoji_deleted", asset("emojis", false));
-  s.on("sticker_created", asset("stickers", true));
-  s.on("sticker_deleted", asset("stickers", false));
-  const members = (d: Record<string, unknown>) => {
-    const gid = guildIdOf(d);
-    if (gid === undefined) return;
-    const me = getState().me;
-    if (d.user_id === me?.id || d.username === me?.username) void actions.loadGuilds();
-    void actions.loadMembers(gid);
-  };
-  s.on("member_joined", members);
-  s.on("member_left", members);
-  // Kicked or banned: the server already took this user's sockets out of the guild.
-  s.on("guild_removed", (d: { guild_id?: number }) => {
-    if (typeof d.guild_id === "number") actions.removeGuild(d.guild_id);
-  });
-  s.on("member_updated", (d: Record<string, unknown>) => {
-    const gid = guildIdOf(d);
-    if (gid !== undefined) void actions.loadMembers(gid);
-  });
-  // Every friend_* event (request, accepted, removed, declined, cancelled): refetch the
-  // lists, which is one small call and cannot drift from the server.
-  s.onAny((ev: string) => {
-    if (ev.startsWith("friend_")) void actions.loadFriends();
-  });
-  s.on("presence_update", (d: { username: string; status: "online" | "offline" }) => {
-    setState((st) => ({ presence: { ...st.presence, [d.username]: d.status } }));
-  });
+  s.on("joined_room", answer);
+  s.on("resumed", answer);
+  s.on("resync_required", answer);
 }

@@ -6,6 +6,8 @@ export type Route =
   | { name: "friends" }
   | { name: "channels"; guildId: number; channelId?: number }
   | { name: "invite"; code: string }
+  | { name: "forgot" }
+  | { name: "resetPassword"; token: string }
   | { name: "notfound" };
 
 export function parseRoute(pathname: string, search = ""): Route {
@@ -17,7 +19,16 @@ export function parseRoute(pathname: string, search = ""): Route {
   if (head === "login" && parts.length === 1) return { name: "login", next: safeNext };
   if (head === "register" && parts.length === 1) return { name: "register", next: safeNext };
   if (head === "friends" && parts.length === 1) return { name: "friends" };
+  if (head === "forgot-password" && parts.length === 1) return { name: "forgot" };
+  if (head === "reset-password" && parts.length === 1) {
+    return { name: "resetPassword", token: new URLSearchParams(search).get("token") ?? "" };
+  }
   if (head === "invite" && a && parts.length === 2) return { name: "invite", code: a };
+  // Direct messages: /channels/@me[/<channel>], kept under guild 0 (DM_GUILD).
+  if (head === "channels" && a === "@me") {
+    if (!b && parts.length === 2) return { name: "channels", guildId: 0 };
+    if (b && /^\d+$/.test(b) && parts.length === 3) return { name: "channels", guildId: 0, channelId: Number(b) };
+  }
   if (head === "channels" && a && /^\d+$/.test(a)) {
     if (!b) return { name: "channels", guildId: Number(a) };
     if (/^\d+$/.test(b) && parts.length === 3) {
@@ -27,6 +38,7 @@ export function parseRoute(pathname: string, search = ""): Route {
   return { name: "notfound" };
 }
 
-export function channelPath(guildId: number, channelId?: number): string {
-  return channelId ? `/channels/${guildId}/${channelId}` : `/channels/${guildId}`;
+export function channelPath(guildId: number | null, channelId?: number): string {
+  const g = guildId || "@me"; // a DM: no guild
+  return channelId ? `/channels/${g}/${channelId}` : `/channels/${g}`;
 }

@@ -6,7 +6,7 @@ import { getLang } from "./i18n";
 import type { Route } from "./router";
 import { parseRoute } from "./router";
 import type {
-  Channel, Emoji, FriendStatus, Guild, Member, Message, SearchHit, Sticker, User,
+  Channel, Emoji, FriendStatus, Guild, Member, Message, Role, SearchHit, Sticker, User,
 } from "./types";
 import { emptyUnread, type UnreadState } from "./unread";
 
@@ -42,6 +42,12 @@ export interface Toast {
 
 export type Panel = "members" | "pins" | "search" | null;
 
+/** The full-screen settings on top of the shell (a modal dialog may open over them). */
+export type Settings =
+  | { kind: "server"; guildId: number; page?: string }
+  | { kind: "channel"; guildId: number; channelId: number; page?: string }
+  | { kind: "user"; page?: string };
+
 export interface State {
   booting: boolean;
   me: User | null;
@@ -52,6 +58,8 @@ export interface State {
   guildsLoaded: boolean;
   channels: Record<number, Channel[]>;
   members: Record<number, Member[]>;
+  /** Each guild's roles, by guild id (loaded when the guild is opened). */
+  roles: Record<number, Role[]>;
   emojis: Record<number, Emoji[]>;
   stickers: Record<number, Sticker[]>;
   messages: Record<number, ChannelMessages>;
@@ -68,7 +76,10 @@ export interface State {
   pins: Message[] | null;
   search: { q: string; results: SearchHit[] | null; loading: boolean };
   modal: { kind: string; data?: unknown } | null;
+  settings: Settings | null;
   drawer: boolean;
+  /** The message being answered, per channel (the reply bar above the composer). */
+  replying: Record<number, Message>;
 }
 
 function storedTheme(): "dark" | "light" {
@@ -90,6 +101,7 @@ export function initialState(): State {
     guildsLoaded: false,
     channels: {},
     members: {},
+    roles: {},
     emojis: {},
     stickers: {},
     messages: {},
@@ -106,7 +118,9 @@ export function initialState(): State {
     pins: null,
     search: { q: "", results: null, loading: false },
     modal: null,
+    settings: null,
     drawer: false,
+    replying: {},
   };
 }
 

@@ -9,9 +9,14 @@ export interface UnreadState {
   /** Unread messages that arrived in this session, per channel (ids are global, so
    *  `latest - lastRead` is no count). Not persisted. */
   counts: Record<number, number>;
+  /** Unread messages that mention the user, per channel (server read state, then live). */
+  mentions: Record<number, number>;
+  /** Where the "new messages" divider goes in the channel on screen: after `afterId`. */
+  divider: { channelId: number; afterId: number } | null;
 }
 
-export const emptyUnread = (): UnreadState => ({ lastRead: {}, latest: {}, counts: {} });
+export const emptyUnread = (): UnreadState => ({ lastRead: {}, latest: {}, counts: {},
+  mentions: {}, divider: null });
 
 /**
  * The newest id of a channel as first seen (its history on join). A channel never
@@ -38,15 +43,15 @@ export function noteMessage(s: UnreadState, channelId: number, messageId: number
   // Counted once: the same message may come from the socket and a gap fill.
   const fresh = messageId > prevLatest && messageId > prevRead;
   const count = read ? 0 : (s.counts[channelId] ?? 0) + (fresh ? 1 : 0);
-  return { lastRead: { ...s.lastRead, [channelId]: lastRead },
+  return { ...s, lastRead: { ...s.lastRead, [channelId]: lastRead },
     latest: { ...s.latest, [channelId]: latest }, counts: { ...s.counts, [channelId]: count } };
 }
 
 export function markRead(s: UnreadState, channelId: number): UnreadState {
   const latest = s.latest[channelId] ?? 0;
-  if ((s.lastRead[channelId] ?? 0) >= latest && !s.counts[channelId]) return s;
+  if ((s.lastRead[channelId] ?? 0) >= latest && !s.counts[channelId] && !s.mentions[channelId]) return s;
   return { ...s, lastRead: { ...s.lastRead, [channelId]: Math.max(latest, s.lastRead[channelId] ?? 0) },
-    counts: { ...s.counts, [channelId]: 0 } };
+    counts: { ...s.counts, [channelId]: 0 }, mentions: { ...s.mentions, [channelId]: 0 } };
 }
 
 export function isUnread(s: UnreadState, channelId: number): boolean {
@@ -75,11 +80,7 @@ export function unreadCount(s: UnreadState): number {
 
 /** "(3) #general · Guildhall": the unread count first, so a narrow tab still shows it. */
 export function tabTitle(app: string, count: number, channel?: { name: string; type: string }): string {
-  const where = channel ? `${channel.type === "text" ? "#" : ""}${channel.name} · ` : "";
+  const mark = channel?.type === "text" ? "#" : channel?.type === "dm" ? "@" : "";
+  const where = channel ? `${mark}${channel.name} · ` : "";
   return `${count > 0 ? `(${count}) ` : ""}${where}${app}`;
-}
-
-/** The part worth keeping across reloads. */
-export function persistable(s: UnreadState): Record<number, number> {
-  return s.lastRead;
 }

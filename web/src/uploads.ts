@@ -1,6 +1,6 @@
 // Attachments waiting in the composer: uploaded at once, with progress, sent with the message.
 import { api, ApiError } from "./api";
-import { showError } from "./actions";
+import { showError } from "./actions/common";
 import { errorText } from "./errors";
 import { t } from "./i18n";
 import { getState, setState, toast, type Upload } from "./store";

@@ -45,3 +45,16 @@ describe("toasts", () => {
     expect(getState().toasts.map((x) => x.text)).toEqual(["Server not found.", "Something else"]);
   });
 });
+
+describe("permission refusals name what is missing", () => {
+  it("names the permission from details.permission, or the hierarchy", () => {
+    const e = new ApiError(403, "INSUFFICIENT_PERMISSIONS", "Missing permission",
+      { permission: "MANAGE_ROLES" });
+    expect(errorText(e, "en")).toBe("You need the “Manage roles” permission to do that.");
+    expect(errorText(e, "ru")).toBe("Для этого нужно право «Управлять ролями».");
+    const h = new ApiError(403, "INSUFFICIENT_PERMISSIONS", "x", { permission: "KICK_MEMBERS", reason: "hierarchy" });
+    expect(errorText(h, "en")).toContain("below your highest role");
+    expect(errorText(new ApiError(403, "INSUFFICIENT_PERMISSIONS", "x"), "en")).toBe("You are not allowed to do that.");
+    expect(errorText(new ApiError(403, "MEMBER_TIMED_OUT", "x"), "en")).toContain("timed out");
+  });
+});

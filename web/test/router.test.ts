@@ -43,3 +43,11 @@ describe("channel groups", () => {
     ]);
   });
 });
+
+describe("account recovery routes", () => {
+  it("reads the mailed token from /reset-password", () => {
+    expect(parseRoute("/reset-password", "?token=abc_DEF-123")).toEqual({ name: "resetPassword", token: "abc_DEF-123" });
+    expect(parseRoute("/reset-password", "")).toEqual({ name: "resetPassword", token: "" });
+    expect(parseRoute("/forgot-password")).toEqual({ name: "forgot" });
+  });
+});

@@ -31,7 +31,7 @@ describe("unread marks", () => {
   });
 
   it("a stored last-read position survives and older history does not lower it", () => {
-    let s: UnreadState = { lastRead: { 1: 20 }, latest: {}, counts: {} };
+    let s: UnreadState = { ...emptyUnread(), lastRead: { 1: 20 } };
     s = seed(s, 1, 25);
     expect(isUnread(s, 1)).toBe(true);
     s = seed(s, 1, 5);
@@ -58,7 +58,7 @@ describe("unread count and the tab title", () => {
   });
 
   it("a channel left unread before a reload counts at least one", () => {
-    let s: UnreadState = { lastRead: { 1: 20 }, latest: {}, counts: {} };
+    let s: UnreadState = { ...emptyUnread(), lastRead: { 1: 20 } };
     s = seed(s, 1, 25);
     expect(unreadCount(s)).toBe(1);
   });

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextvars
 from urllib.parse import unquote
 
+from guildhall.codes import ErrorCode
 from guildhall.errors import AppError
 
 HEADER = "X-Audit-Log-Reason"
@@ -37,7 +38,7 @@ def reset_reason(token: contextvars.Token[str | None]) -> None:
 
 
 def _bad(message: str) -> AppError:
-    return AppError("INVALID_INPUT", 400, message, {"field": HEADER})
+    return AppError(ErrorCode.INVALID_INPUT, 400, message, {"field": HEADER})
 
 
 def parse_reason(raw: bytes | None) -> str | None:

@@ -10,8 +10,9 @@ from guildhall.audit import service
 from guildhall.audit.schemas import AuditLogRead
 from guildhall.auth.deps import CurrentUser
 from guildhall.deps import TxDep
+from guildhall.kit import parse
 from guildhall.kit.openapi import IdParam, QueryText, documented, int_query
-from guildhall.kit.parse import bounded_int, int_id
+from guildhall.kit.parse import bounded_int
 
 router = APIRouter(prefix="/api", tags=["moderation"])
 
@@ -30,7 +31,7 @@ async def audit_log(
     user_id: QueryText = int_query(1, _MAX_ID, "Only entries by this user"),
     action: QueryText = None,
 ) -> dict[str, Any]:
-    gid = int_id(guild_id, "GUILD_NOT_FOUND")
+    gid = parse.guild_id(guild_id)
     size = bounded_int(limit, "limit", service.DEFAULT_LIMIT, 1, service.MAX_LIMIT, clamp=True)
     cursor = bounded_int(before, "before", 0, 1, _MAX_ID) if before else None
     actor = bounded_int(user_id, "user_id", 0, 1, _MAX_ID) if user_id else None

@@ -24,13 +24,12 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from guildhall.audit.actions import ACTIONS
-from guildhall.db import Tx
 from guildhall.errors import invalid
 from guildhall.kit.time import iso, utcnow
 from guildhall.models import AuditLogEntry
 from guildhall.permissions.bits import Permission
 from guildhall.permissions.resolver import require_guild_permission
-from guildhall.runtime import Runtime
+from guildhall.runtime import Runtime, Tx
 
 log = logging.getLogger("guildhall.audit")
 
@@ -67,7 +66,7 @@ def deleted(view: Mapping[str, Any], keys: Iterable[str]) -> list[dict[str, Any]
 
 async def record(
     tx: Tx,
-    guild_id: int,
+    guild_id: int | None,
     actor_id: int | None,
     action: str,
     target_id: int | str | None,
@@ -78,9 +77,12 @@ async def record(
 
     ``action`` is one of ``audit.actions.ACTIONS``; ``changes`` is ``[{key, old,
     new}]`` of JSON values; ``reason`` defaults to the request's
-    ``X-Audit-Log-Reason``."""
+    ``X-Audit-Log-Reason``. Outside a guild (a pin in a DM) there is no log:
+    nothing is written."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
+    if guild_id is None:
+        return
     entry = AuditLogEntry(
         guild_id=guild_id,
         user_id=actor_id,

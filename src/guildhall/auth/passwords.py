@@ -28,7 +28,15 @@ _hasher = STRONG
 
 # Verified against when the user does not exist, so both failures take the same time
 # (and the same hashing slot: an unknown name is no cheaper to try than a real one).
-_DUMMY_HASH = _hasher.hash("guildhall-timing-equaliser")
+# A verify costs what the hash's own parameters say, so a fixed hash made with
+# STRONG's parameters serves as well as a fresh one, and no process spends an Argon2
+# hash (64 MiB, ~0.1 s of a core) at import (docs/decisions/startup.md).
+# tests/auth/test_passwords.py checks that its parameters are still STRONG's.
+EQUALISER_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$FG2dSpEmlZ+F4PICpf93/w$"
+    "UL6G2/fGZHmho9by0R/Knzf8GZXCLeZ8E20jO5VOqnY"
+)
+_DUMMY_HASH = EQUALISER_HASH
 
 
 def _usable_cores() -> int:

@@ -24,13 +24,14 @@ from sqlalchemy import delete, func, select, update
 from guildhall import mail
 from guildhall.auth.passwords import hash_password
 from guildhall.auth.service import end_all_sessions
-from guildhall.db import Tx
+from guildhall.codes import ErrorCode
 from guildhall.errors import AppError
 from guildhall.kit.ids import hash_token, new_token
+from guildhall.kit.sql import affected
 from guildhall.kit.time import utcnow
 from guildhall.kit.validation import check_email, check_password, fold
 from guildhall.models import PasswordReset, User
-from guildhall.runtime import Runtime
+from guildhall.runtime import Runtime, Tx
 from guildhall.users.service import lock_users
 
 TOKEN_LIFETIME = timedelta(hours=1)
@@ -42,7 +43,7 @@ LANGUAGES = ("en", "ru")
 
 def mail_not_configured() -> AppError:
     return AppError(
-        "INTERNAL_ERROR",
+        ErrorCode.INTERNAL_ERROR,
         503,
         "Mail is not configured on this server (GUILDHALL_SMTP_URL, GUILDHALL_PUBLIC_URL)",
     )
@@ -50,7 +51,10 @@ def mail_not_configured() -> AppError:
 
 def bad_token() -> AppError:
     return AppError(
-        "INVALID_INPUT", 400, "The reset link is invalid, used or expired", {"field": "token"}
+        ErrorCode.INVALID_INPUT,
+        400,
+        "The reset link is invalid, used or expired",
+        {"field": "token"},
     )
 
 
@@ -194,12 +198,13 @@ async def confirm_reset(rt: Runtime, token: str, new_password: str) -> None:
         reset_id, user_id, username = await _live_token(tx, token_hash)
         check_password(new_password, username, field="new_password")  # renamed meanwhile?
         now = utcnow()
-        spent = await tx.session.execute(
+        spent = await affected(
+            tx.session,
             update(PasswordReset)
             .where(PasswordReset.id == reset_id, PasswordReset.used_at.is_(None))
-            .values(used_at=now)
+            .values(used_at=now),
         )
-        if spent.rowcount != 1:  # type: ignore[attr-defined]
+        if spent != 1:
             raise bad_token()
         # Any other link still in a mailbox dies with this one.
         await tx.session.execute(

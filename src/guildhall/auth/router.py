@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from guildhall.auth import recovery, service
-from guildhall.auth.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentUser, Principal
+from guildhall.auth.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentUser
 from guildhall.auth.schemas import (
     LoginIn,
     MeRead,
@@ -18,18 +18,16 @@ from guildhall.auth.schemas import (
     RegisterIn,
     SignedIn,
 )
-from guildhall.db import Tx
+from guildhall.auth.serialize import me_view, public_self
+from guildhall.codes import ErrorCode
 from guildhall.deps import RuntimeDep, TxDep
 from guildhall.errors import AppError
 from guildhall.files.deps import StreamingUser
 from guildhall.kit.openapi import StatusMessage, documented
 from guildhall.kit.responses import JSONResponse
-from guildhall.kit.time import iso
-from guildhall.models import User
 from guildhall.runtime import Runtime
 from guildhall.users import service as users_service
 from guildhall.users.schemas import MeUpdate
-from guildhall.users.service import user_status
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
@@ -37,7 +35,7 @@ router = APIRouter(prefix="/api", tags=["auth"])
 def _require_json(request: Request) -> None:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != "application/json":
-        raise AppError("INVALID_INPUT", 400, "Body must be application/json", {})
+        raise AppError(ErrorCode.INVALID_INPUT, 400, "Body must be application/json", {})
 
 
 def _signed_in(
@@ -56,15 +54,6 @@ def set_session_cookies(rt: Runtime, response: Response, token: str, csrf: str) 
     response.set_cookie(CSRF_COOKIE, csrf, httponly=False, samesite="lax", secure=secure, path="/")
 
 
-def _public_self(user: User) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "username": user.username,
-        "email": user.email,
-        "created_at": iso(user.created_at),
-    }
-
-
 @router.post("/register", **documented(SignedIn, 201, errors=(400,)))
 async def register(body: RegisterIn, request: Request, rt: RuntimeDep) -> JSONResponse:
     _require_json(request)
@@ -74,7 +63,7 @@ async def register(body: RegisterIn, request: Request, rt: RuntimeDep) -> JSONRe
     async with rt.transaction() as tx:
         user = await service.register(tx, username, email, password_hash)
         token, csrf = await service.create_session(tx, user.id)
-    return _signed_in(rt, _public_self(user), token, csrf, status=201)
+    return _signed_in(rt, public_self(user), token, csrf, status=201)
 
 
 @router.post("/login", **documented(SignedIn, errors=(400, 401)))
@@ -85,7 +74,7 @@ async def login(body: LoginIn, request: Request, rt: RuntimeDep) -> JSONResponse
     user = await service.check_credentials(rt, user, body.username, body.password)
     async with rt.transaction() as tx:
         token, csrf = await service.create_session(tx, user.id)
-    return _signed_in(rt, _public_self(user), token, csrf)
+    return _signed_in(rt, public_self(user), token, csrf)
 
 
 @router.post("/logout", **documented(StatusMessage))
@@ -97,21 +86,9 @@ async def logout(principal: CurrentUser, tx: TxDep) -> JSONResponse:
     return response
 
 
-async def _me_view(tx: Tx, principal: Principal) -> dict[str, Any]:
-    user = await tx.session.get(User, principal.user_id)
-    assert user is not None  # the session row cascades with the user
-    return {
-        **_public_self(user),
-        "display_name": user.display_name,
-        "avatar": user.avatar,
-        "status": await user_status(tx.rt, user.id),
-        "csrf_token": principal.csrf_token,
-    }
-
-
 @router.get("/me", **documented(MeRead))
 async def me(principal: CurrentUser, tx: TxDep) -> dict[str, Any]:
-    return await _me_view(tx, principal)
+    return await me_view(tx, principal.user_id, principal.csrf_token)
 
 
 # No request transaction (the caller is checked in a short read-only unit): an
@@ -121,7 +98,7 @@ async def update_me(body: MeUpdate, principal: StreamingUser, rt: RuntimeDep) ->
     changes = body.model_dump(include=body.model_fields_set)
     await users_service.update_me(rt, principal.user_id, changes)
     async with rt.transaction(write=False) as tx:
-        return await _me_view(tx, principal)
+        return await me_view(tx, principal.user_id, principal.csrf_token)
 
 
 @router.post("/me/password", **documented(PasswordChanged, errors=(400,)))

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from guildhall.auth.passwords import hash_password, verify_password
-from guildhall.db import Tx
+from guildhall.auth.principal import Principal
+from guildhall.codes import ErrorCode
 from guildhall.errors import AppError, invalid
 from guildhall.events import DISCONNECT, user_room
 from guildhall.kit.ids import hash_token, new_token
 from guildhall.kit.time import utcnow
 from guildhall.kit.validation import check_email, check_password, check_username, fold
 from guildhall.models import Session, User
-from guildhall.runtime import Runtime
+from guildhall.runtime import Runtime, Tx
 from guildhall.users.service import claim_username, lock_users, name_taken
-
-if TYPE_CHECKING:
-    from guildhall.auth.deps import Principal
 
 # A session's last use is written at most this often: idle expiry is counted in
 # days, so an hour of slack costs nothing and keeps reads from becoming writes.
@@ -30,22 +28,27 @@ TOUCH_EVERY = timedelta(hours=1)
 _TOO_MANY_FAILURES = "Too many failed sign-in attempts for this account; try again later"
 
 
+# Built once: every REST request and socket sign-in runs it, and building the
+# joined select cost more than SQLite running it (docs/decisions/write-path.md).
+_SESSION_ROW = (
+    select(Session.id, Session.csrf_token, Session.last_used_at, User.id, User.username)
+    .join(User, User.id == Session.user_id)
+    .where(
+        Session.token_hash == bindparam("token_hash"),
+        Session.last_used_at > bindparam("idle_since", type_=Session.last_used_at.type),
+    )
+)
+
+
 async def principal_for_token(tx: Tx, token: str) -> Principal | None:
     """The caller behind a session token (cookie, bearer or socket alike), or None
     when the token is unknown or its session has been idle too long."""
-    from guildhall.auth.deps import Principal
-
     now = utcnow()
-    row = (
-        await tx.session.execute(
-            select(Session.id, Session.csrf_token, Session.last_used_at, User.id, User.username)
-            .join(User, User.id == Session.user_id)
-            .where(
-                Session.token_hash == hash_token(token),
-                Session.last_used_at > now - timedelta(days=tx.settings.session_idle_days),
-            )
-        )
-    ).first()
+    params = {
+        "token_hash": hash_token(token),
+        "idle_since": now - timedelta(days=tx.settings.session_idle_days),
+    }
+    row = (await tx.session.execute(_SESSION_ROW, params)).first()
     if row is None:
         return None
     session_id, csrf, last_used_at, user_id, username = row
@@ -110,9 +113,14 @@ async def find_login_user(tx: Tx, login: str) -> User | None:
     ).scalar_one_or_none()
 
 
-def _failure_key(user: User | None, login: str) -> str:
+def _failure_key(rt: Runtime, user: User | None, login: str) -> str:
     """Whose failures a login counts against: the account (by id, so its username and
     email share one counter), else the folded name typed, hashed to a fixed size.
+
+    That hash is keyed with ``GUILDHALL_SECRET_KEY``: the limiter's storage (Redis,
+    when scaled out) never holds a guessable digest of what someone typed as a
+    name (people type their password there). Every node must share the key, or
+    each would count an unknown name's failures apart.
 
     Unknown names are counted too, so a 429 never tells an existing account from a
     missing one. Their counters live in the limiter's expiring storage, and a
@@ -120,7 +128,8 @@ def _failure_key(user: User | None, login: str) -> str:
     (hashes a second x the window) keys, each a few timestamps."""
     if user is not None:
         return f"user:{user.id}"
-    return "name:" + hashlib.sha256(fold(login).encode()).hexdigest()[:32]
+    secret = rt.settings.resolved_secret_key.encode()
+    return "name:" + hmac.new(secret, fold(login).encode(), hashlib.sha256).hexdigest()[:32]
 
 
 async def _verify_counting_failures(
@@ -132,7 +141,7 @@ async def _verify_counting_failures(
     limit = rt.limits.login_failure
 
     async def admit() -> None:
-        await limit.refuse_if_spent(key, "RATE_LIMIT_EXCEEDED", _TOO_MANY_FAILURES)
+        await limit.refuse_if_spent(key, ErrorCode.RATE_LIMIT_EXCEEDED, _TOO_MANY_FAILURES)
 
     async def failed() -> None:
         await limit.hit(key)
@@ -143,9 +152,9 @@ async def _verify_counting_failures(
 
 async def check_credentials(rt: Runtime, user: User | None, login: str, password: str) -> User:
     password_hash = user.password_hash if user else None
-    ok = await _verify_counting_failures(rt, _failure_key(user, login), password_hash, password)
+    ok = await _verify_counting_failures(rt, _failure_key(rt, user, login), password_hash, password)
     if not ok or user is None:
-        raise AppError("INVALID_CREDENTIALS", 401, "Invalid username or password")
+        raise AppError(ErrorCode.INVALID_CREDENTIALS, 401, "Invalid username or password")
     return user
 
 
@@ -196,7 +205,7 @@ async def change_password(
     user = await tx.session.get(User, principal.user_id)
     assert user is not None  # the session row cascades with the user
     # The same counter as logins: a stolen session must not become a guessing oracle.
-    key = _failure_key(user, user.username)
+    key = _failure_key(tx.rt, user, user.username)
     if not await _verify_counting_failures(tx.rt, key, user.password_hash, old_password):
         raise invalid("old_password", "Old password is incorrect")
     check_password(new_password, user.username, field="new_password")

@@ -6,7 +6,7 @@ from typing import Literal, get_args
 from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
-from guildhall.auth.schemas import StrictBody
+from guildhall.kit.body import StrictBody
 from guildhall.kit.openapi import Read
 
 ChannelType = Literal["text", "voice", "category"]

@@ -2,34 +2,41 @@
 listing, which shows only the channels the caller may see).
 
 Every change is pushed to the guild's room as ``channel_created`` /
-``channel_updated`` / ``channel_deleted`` with the channel object.
+``channel_updated`` / ``channel_deleted`` with the channel object, skipping the
+members who may not see that channel (``emit_to_viewers``): a hidden channel's
+existence, name and overwrites reach only those who can see it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select
 
 from guildhall.audit import service as audit
 from guildhall.channels.schemas import CHANNEL_TYPES, ChannelUpdate
-from guildhall.db import Tx
+from guildhall.channels.serialize import Overwrites, channel_out, channel_view
+from guildhall.codes import ErrorCode
+from guildhall.dms import service as dms
 from guildhall.errors import AppError, invalid
-from guildhall.events import LEAVE_ROOMS, channel_room, guild_room
+from guildhall.events import LEAVE_ROOMS, ServerEvent, channel_room, guild_room, user_room
 from guildhall.files import service as files_service
 from guildhall.files import storage
-from guildhall.guilds.access import guild_for_member, lock_guild
-from guildhall.kit.time import iso
+from guildhall.guilds.access import channel_access, guild_for_member, lock_guild
 from guildhall.kit.validation import clean_text
 from guildhall.models import Channel, ChannelOverwrite
 from guildhall.permissions.bits import Permission
 from guildhall.permissions.resolver import (
     channel_overwrites,
-    require_channel_permission,
+    check,
+    guild_of,
+    hidden_from,
+    require_channel_access,
     require_guild_permission,
     visible_channel_ids,
 )
+from guildhall.runtime import Tx
 
 MAX_NAME = 100
 # What the audit log records of a channel.
@@ -38,34 +45,13 @@ MAX_POSITION = 2**31 - 1  # the column is a 32-bit integer
 _DELETE_CHUNK = 500
 
 
-Overwrites = list[tuple[str, int, int, int]]
-
-
-def overwrites_view(overwrites: Overwrites) -> list[dict[str, Any]]:
-    """``[{id, type, allow, deny}]``, permissions as decimal strings, in a stable order."""
-    return [
-        {"id": tid, "type": kind, "allow": str(allow), "deny": str(deny)}
-        for kind, tid, allow, deny in sorted(overwrites, key=lambda o: (o[0], o[1]))
-    ]
-
-
-async def channel_out(tx: Tx, channel: Channel) -> dict[str, Any]:
-    """One channel with its overwrites (one statement)."""
-    return channel_view(channel, (await channel_overwrites(tx, [channel.id])).get(channel.id, []))
-
-
-def channel_view(channel: Channel, overwrites: Overwrites | None = None) -> dict[str, Any]:
-    return {
-        "id": channel.id,
-        "name": channel.name,
-        "type": channel.type,
-        "guild_id": channel.guild_id,
-        "position": channel.position,
-        "category_id": channel.category_id,
-        "read_only": channel.read_only,
-        "created_at": iso(channel.created_at),
-        "permission_overwrites": overwrites_view(overwrites or []),
-    }
+def emit_to_viewers(
+    tx: Tx, guild_id: int, name: str, view: dict[str, Any], skip_users: Iterable[int]
+) -> None:
+    """A guild-wide event about a channel: to ``g:<id>``, leaving out the sockets of
+    ``skip_users`` (those who may not see it): one event, not one per viewer."""
+    skip = tuple(user_room(uid) for uid in sorted(set(skip_users)))
+    tx.emit(guild_room(guild_id), name, view, skip_rooms=skip)
 
 
 async def _category(tx: Tx, guild_id: int, category_id: int) -> Channel:
@@ -89,7 +75,7 @@ async def create(
 ) -> dict[str, Any]:
     """Add a channel at the next free position (MANAGE_CHANNELS, at most
     ``max_channels_per_guild``). In a category it starts with the category's overwrites."""
-    await require_guild_permission(tx, guild_id, user_id, Permission.MANAGE_CHANNELS)
+    guild = await require_guild_permission(tx, guild_id, user_id, Permission.MANAGE_CHANNELS)
     name = clean_text(name, "name", 1, MAX_NAME)
     if type_ not in CHANNEL_TYPES:
         raise invalid("type", "type must be one of text, voice, category")
@@ -106,7 +92,7 @@ async def create(
     ).one()
     limit = tx.settings.max_channels_per_guild
     if count >= limit:
-        raise AppError("LIMIT_REACHED", 400, f"A guild can have at most {limit} channels")
+        raise AppError(ErrorCode.LIMIT_REACHED, 400, f"A guild can have at most {limit} channels")
     position = 0 if top is None else min(top + 1, MAX_POSITION)
     channel = Channel(
         guild_id=guild_id,
@@ -132,7 +118,8 @@ async def create(
     await audit.record(
         tx, guild_id, user_id, "channel_create", channel.id, audit.created(view, AUDITED)
     )
-    tx.emit(guild_room(guild_id), "channel_created", view)
+    hidden = (await hidden_from(tx, guild, [channel.id]))[channel.id]
+    emit_to_viewers(tx, guild_id, ServerEvent.CHANNEL_CREATED, view, hidden)
     return view
 
 
@@ -157,10 +144,13 @@ async def list_channels(tx: Tx, user_id: int, guild_id: int) -> list[dict[str, A
 
 
 async def update(tx: Tx, user_id: int, channel_id: int, changes: ChannelUpdate) -> dict[str, Any]:
-    """Change any of name, read_only, position, category_id (MANAGE_CHANNELS)."""
-    channel, guild = await require_channel_permission(
-        tx, channel_id, user_id, Permission.MANAGE_CHANNELS
-    )
+    """Change any of name, read_only, position, category_id (MANAGE_CHANNELS).
+    A group DM is renamed by any recipient (section 15)."""
+    found = await channel_access(tx, channel_id, user_id)
+    if found.guild is None:
+        return await dms.rename(tx, found, changes.name)
+    check(found, Permission.MANAGE_CHANNELS)
+    channel, guild = found.channel, found.guild
     given = changes.model_fields_set
     for field in ("name", "read_only", "position"):
         if field in given and getattr(changes, field) is None:
@@ -186,7 +176,10 @@ async def update(tx: Tx, user_id: int, channel_id: int, changes: ChannelUpdate) 
     if diff:
         await audit.record(tx, guild.id, user_id, "channel_update", channel.id, diff)
     if given:
-        tx.emit(guild_room(guild.id), "channel_updated", view)
+        # Moving into a category copies nothing (section 13: only creation does), so
+        # who may see the channel is what it was.
+        hidden = (await hidden_from(tx, guild, [channel.id]))[channel.id]
+        emit_to_viewers(tx, guild.id, ServerEvent.CHANNEL_UPDATED, view, hidden)
     return view
 
 
@@ -195,9 +188,8 @@ async def delete_channel(tx: Tx, user_id: int, channel_id: int) -> None:
 
     A deleted category's channels stay, out of any category (``channel_updated``
     for each)."""
-    channel, guild = await require_channel_permission(
-        tx, channel_id, user_id, Permission.MANAGE_CHANNELS
-    )
+    found = await require_channel_access(tx, channel_id, user_id, Permission.MANAGE_CHANNELS)
+    channel, guild = found.channel, guild_of(found, Permission.MANAGE_CHANNELS)
     paths = await purge_message_files(tx, [channel.id])
     children: list[Channel] = []
     if channel.type == "category":
@@ -211,18 +203,19 @@ async def delete_channel(tx: Tx, user_id: int, channel_id: int) -> None:
             ).scalars()
         )
     view = await channel_out(tx, channel)
+    # Who may not see them, read before the overwrites go with the channel.
+    hidden = await hidden_from(tx, guild, [channel.id, *(c.id for c in children)])
     await tx.session.execute(delete(Channel).where(Channel.id == channel.id))
     await audit.record(
         tx, guild.id, user_id, "channel_delete", channel.id, audit.deleted(view, AUDITED)
     )
     if paths:
         tx.on_commit(lambda: storage.delete_paths(tx.rt, paths))
-    room = guild_room(guild.id)
     child_ows = await channel_overwrites(tx, [c.id for c in children])
     for child in children:  # the foreign key set their category_id to NULL
-        view_child = channel_view(child, child_ows.get(child.id, []))
-        tx.emit(room, "channel_updated", {**view_child, "category_id": None})
-    tx.emit(room, "channel_deleted", view)
+        view_child = {**channel_view(child, child_ows.get(child.id, [])), "category_id": None}
+        emit_to_viewers(tx, guild.id, ServerEvent.CHANNEL_UPDATED, view_child, hidden[child.id])
+    emit_to_viewers(tx, guild.id, ServerEvent.CHANNEL_DELETED, view, hidden[channel.id])
     own_room = channel_room(guild.id, channel.id)
     tx.emit(own_room, LEAVE_ROOMS, {"rooms": [own_room]})
 

@@ -11,40 +11,33 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from guildhall.audit import service as audit
-from guildhall.db import Tx
+from guildhall.codes import ErrorCode
+from guildhall.config import Settings
 from guildhall.emojis import images
+from guildhall.emojis.serialize import emoji_view, sticker_view
 from guildhall.errors import AppError, invalid, missing
-from guildhall.events import guild_room
+from guildhall.events import ServerEvent, guild_room
 from guildhall.files.multipart import FormFile
 from guildhall.files.service import forget, require_file, run_check
-from guildhall.files.storage import Staged, delete_paths, storage_for
+from guildhall.files.storage import delete_paths
 from guildhall.guilds.access import guild_for_member
 from guildhall.kit.parse import string_id
-from guildhall.kit.time import iso
 from guildhall.kit.validation import clean_text
 from guildhall.models import Emoji, Guild, Sticker
 from guildhall.permissions.bits import Permission
 from guildhall.permissions.resolver import require_guild_permission
-from guildhall.runtime import Runtime
+from guildhall.ports.storage import Staged
+from guildhall.runtime import Runtime, Tx
 
 _EMOJI_NAME = re.compile(r"[A-Za-z0-9_]{2,32}")
-
-
-STICKER_AUDITED = ("name", "description")
-
-
-def emoji_not_found() -> AppError:
-    return AppError("EMOJI_NOT_FOUND", 404, "Emoji not found")
-
-
-def sticker_not_found() -> AppError:
-    return AppError("STICKER_NOT_FOUND", 404, "Sticker not found")
 
 
 def check_emoji_name(value: str | None) -> str:
@@ -73,60 +66,93 @@ def check_description(value: str | None) -> str | None:
     return value or None
 
 
-def emoji_view(emoji: Emoji) -> dict[str, Any]:
+def _emoji_fields(form: Mapping[str, str | None]) -> dict[str, Any]:
+    return {"name": check_emoji_name(form.get("name"))}
+
+
+def _sticker_fields(form: Mapping[str, str | None]) -> dict[str, Any]:
     return {
-        "id": emoji.id,
-        "name": emoji.name,
-        "file_path": emoji.file_path,
-        "animated": emoji.animated,
-        "created_at": iso(emoji.created_at),
-        "guild_id": emoji.guild_id,
+        "name": check_sticker_name(form.get("name")),
+        "description": check_description(form.get("description")),
     }
 
 
-def sticker_view(sticker: Sticker) -> dict[str, Any]:
-    return {
-        "id": sticker.id,
-        "name": sticker.name,
-        "file_path": sticker.file_path,
-        "description": sticker.description,
-        "created_at": iso(sticker.created_at),
-        "guild_id": sticker.guild_id,
-    }
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """What differs between an emoji and a sticker; everything else is one path."""
+
+    noun: str  # "emoji": audit actions ``<noun>_create``, messages
+    model: type[Emoji | Sticker]
+    not_found: ErrorCode
+    folder: str  # ``uploads/<folder>/<guild_id>/...``
+    formats: frozenset[str]
+    limit: Callable[[Settings], int]  # how many a guild may have
+    max_bytes: Callable[[Settings], int]  # the image's size limit
+    text_fields: frozenset[str]  # the multipart form's text fields
+    fields: Callable[[Mapping[str, str | None]], dict[str, Any]]  # checked columns
+    audited: tuple[str, ...]
+    view: Callable[[Any], dict[str, Any]]
+    created: ServerEvent
+    deleted: ServerEvent
+    animated: bool  # the row records whether the image is animated
+    unique_name: bool  # a name is unique in its guild (409 ``CONFLICT``)
 
 
-async def list_emojis(tx: Tx, guild_id: int, user_id: int) -> list[dict[str, Any]]:
-    """The guild's emojis, oldest first; members only."""
+EMOJI = Kind(
+    noun="emoji",
+    model=Emoji,
+    not_found=ErrorCode.EMOJI_NOT_FOUND,
+    folder="emojis",
+    formats=images.EMOJI_FORMATS,
+    limit=lambda s: s.max_emojis_per_guild,
+    max_bytes=lambda s: s.max_emoji_bytes,
+    text_fields=frozenset({"name"}),
+    fields=_emoji_fields,
+    audited=("name",),
+    view=emoji_view,
+    created=ServerEvent.EMOJI_CREATED,
+    deleted=ServerEvent.EMOJI_DELETED,
+    animated=True,
+    unique_name=True,
+)
+STICKER = Kind(
+    noun="sticker",
+    model=Sticker,
+    not_found=ErrorCode.STICKER_NOT_FOUND,
+    folder="stickers",
+    formats=images.STICKER_FORMATS,
+    limit=lambda s: s.max_stickers_per_guild,
+    max_bytes=lambda s: s.max_sticker_bytes,
+    text_fields=frozenset({"name", "description"}),
+    fields=_sticker_fields,
+    audited=("name", "description"),
+    view=sticker_view,
+    created=ServerEvent.STICKER_CREATED,
+    deleted=ServerEvent.STICKER_DELETED,
+    animated=False,
+    unique_name=False,
+)
+
+
+async def list_of(kind: Kind, tx: Tx, guild_id: int, user_id: int) -> list[dict[str, Any]]:
+    """The guild's emojis or stickers, oldest first; members only."""
     await guild_for_member(tx, guild_id, user_id)
+    model = kind.model
     rows = await tx.session.scalars(
-        select(Emoji).where(Emoji.guild_id == guild_id).order_by(Emoji.created_at, Emoji.id)
+        select(model).where(model.guild_id == guild_id).order_by(model.created_at, model.id)
     )
-    return [emoji_view(e) for e in rows]
-
-
-async def list_stickers(tx: Tx, guild_id: int, user_id: int) -> list[dict[str, Any]]:
-    """The guild's stickers, oldest first; members only."""
-    await guild_for_member(tx, guild_id, user_id)
-    rows = await tx.session.scalars(
-        select(Sticker).where(Sticker.guild_id == guild_id).order_by(Sticker.created_at, Sticker.id)
-    )
-    return [sticker_view(s) for s in rows]
+    return [kind.view(row) for row in rows]
 
 
 async def _store_image(
-    rt: Runtime,
-    guild_id: int,
-    folder: str,
-    staged: Staged,
-    file: FormFile | None,
-    formats: frozenset[str],
+    rt: Runtime, kind: Kind, guild_id: int, staged: Staged, file: FormFile | None
 ) -> tuple[str, bool]:
     """Check the staged image and store it; returns its public path and whether
     it is animated."""
     file = require_file(file)
-    info = await run_check(rt, images.check_guild_image, staged.file, formats)
-    path = f"uploads/{folder}/{guild_id}/{secrets.token_hex(16)}.{images.extension(info)}"
-    await storage_for(rt).save(staged, path)
+    info = await run_check(rt, images.check_guild_image, staged.file, kind.formats)
+    path = f"uploads/{kind.folder}/{guild_id}/{secrets.token_hex(16)}.{images.extension(info)}"
+    await rt.storage.save(staged, path)
     return path, info.animated
 
 
@@ -137,140 +163,91 @@ async def _lock_owned_guild(tx: Tx, guild_id: int, user_id: int) -> None:
     await require_guild_permission(tx, guild_id, user_id, Permission.MANAGE_GUILD_EXPRESSIONS)
 
 
-async def create_emoji(
-    rt: Runtime,
-    user_id: int,
-    guild_id: int,
-    name: str | None,
-    staged: Staged,
-    file: FormFile | None,
-) -> dict[str, Any]:
-    """Add a custom emoji to a guild (MANAGE_GUILD_EXPRESSIONS)."""
-    name = check_emoji_name(name)
-    path, animated = await _store_image(rt, guild_id, "emojis", staged, file, images.EMOJI_FORMATS)
-    try:
-        async with rt.transaction() as tx:
-            await _lock_owned_guild(tx, guild_id, user_id)
-            count = await tx.session.scalar(
-                select(func.count()).select_from(Emoji).where(Emoji.guild_id == guild_id)
-            )
-            if (count or 0) >= rt.settings.max_emojis_per_guild:
-                raise AppError(
-                    "LIMIT_REACHED",
-                    400,
-                    f"A guild can have at most {rt.settings.max_emojis_per_guild} emojis",
-                )
-            taken = await tx.session.scalar(
-                select(Emoji.id).where(Emoji.guild_id == guild_id, Emoji.name == name)
-            )
-            if taken is not None:
-                raise _name_taken()
-            emoji = Emoji(guild_id=guild_id, name=name, file_path=path, animated=animated)
-            tx.session.add(emoji)
-            try:
-                await tx.session.flush()
-            except IntegrityError:  # a concurrent creation took the name first
-                raise _name_taken() from None
-            await audit.record(
-                tx, guild_id, user_id, "emoji_create", emoji.id, [audit.change("name", None, name)]
-            )
-            # Members' pickers and messages learn of it without a reload.
-            view = emoji_view(emoji)
-            tx.emit(guild_room(guild_id), "emoji_created", view)
-    except BaseException:
-        await forget(rt, path)
-        raise
-    return view
-
-
-def _name_taken() -> AppError:
+def _name_taken(kind: Kind) -> AppError:
     return AppError(
-        "CONFLICT", 409, "An emoji with this name already exists in the guild", {"field": "name"}
+        ErrorCode.CONFLICT,
+        409,
+        f"An {kind.noun} with this name already exists in the guild",
+        {"field": "name"},
     )
 
 
-async def create_sticker(
+async def create(
     rt: Runtime,
+    kind: Kind,
     user_id: int,
     guild_id: int,
-    name: str | None,
-    description: str | None,
+    form: Mapping[str, str | None],
     staged: Staged,
     file: FormFile | None,
 ) -> dict[str, Any]:
-    """Add a sticker to a guild (MANAGE_GUILD_EXPRESSIONS)."""
-    name = check_sticker_name(name)
-    description = check_description(description)
-    path, _ = await _store_image(rt, guild_id, "stickers", staged, file, images.STICKER_FORMATS)
+    """Add an emoji or a sticker to a guild (MANAGE_GUILD_EXPRESSIONS) from its
+    form's text fields and the staged image."""
+    columns = kind.fields(form)
+    path, animated = await _store_image(rt, kind, guild_id, staged, file)
+    if kind.animated:
+        columns["animated"] = animated
+    model = kind.model
     try:
         async with rt.transaction() as tx:
             await _lock_owned_guild(tx, guild_id, user_id)
             count = await tx.session.scalar(
-                select(func.count()).select_from(Sticker).where(Sticker.guild_id == guild_id)
+                select(func.count()).select_from(model).where(model.guild_id == guild_id)
             )
-            if (count or 0) >= rt.settings.max_stickers_per_guild:
+            limit = kind.limit(rt.settings)
+            if (count or 0) >= limit:
                 raise AppError(
-                    "LIMIT_REACHED",
+                    ErrorCode.LIMIT_REACHED,
                     400,
-                    f"A guild can have at most {rt.settings.max_stickers_per_guild} stickers",
+                    f"A guild can have at most {limit} {kind.noun}s",
                 )
-            sticker = Sticker(guild_id=guild_id, name=name, file_path=path, description=description)
-            tx.session.add(sticker)
-            await tx.session.flush()
+            if kind.unique_name:
+                taken = await tx.session.scalar(
+                    select(model.id).where(
+                        model.guild_id == guild_id, model.name == columns["name"]
+                    )
+                )
+                if taken is not None:
+                    raise _name_taken(kind)
+            row = model(guild_id=guild_id, file_path=path, **columns)
+            tx.session.add(row)
+            try:
+                await tx.session.flush()
+            except IntegrityError:  # a concurrent creation took the name first
+                if not kind.unique_name:
+                    raise
+                raise _name_taken(kind) from None
             await audit.record(
                 tx,
                 guild_id,
                 user_id,
-                "sticker_create",
-                sticker.id,
-                audit.created({"name": name, "description": description}, STICKER_AUDITED),
+                f"{kind.noun}_create",
+                row.id,
+                audit.created(columns, kind.audited),
             )
-            view = sticker_view(sticker)
-            tx.emit(guild_room(guild_id), "sticker_created", view)
+            # Members' pickers and messages learn of it without a reload.
+            view = kind.view(row)
+            tx.emit(guild_room(guild_id), kind.created, view)
     except BaseException:
         await forget(rt, path)
         raise
     return view
 
 
-async def delete_emoji(tx: Tx, emoji_id: str, user_id: int) -> None:
-    """Remove an emoji (MANAGE_GUILD_EXPRESSIONS in its guild); its file goes after the commit."""
-    emoji = await tx.session.get(Emoji, string_id(emoji_id, "EMOJI_NOT_FOUND"))
-    if emoji is None:
-        raise emoji_not_found()
-    await require_guild_permission(tx, emoji.guild_id, user_id, Permission.MANAGE_GUILD_EXPRESSIONS)
-    await tx.session.delete(emoji)
-    gone = [audit.change("name", emoji.name, None)]
-    await audit.record(tx, emoji.guild_id, user_id, "emoji_delete", emoji.id, gone)
-    _delete_after_commit(tx, emoji.file_path)
-    tx.emit(
-        guild_room(emoji.guild_id), "emoji_deleted", {"id": emoji.id, "guild_id": emoji.guild_id}
+async def delete(kind: Kind, tx: Tx, raw_id: str, user_id: int) -> None:
+    """Remove an emoji or a sticker (MANAGE_GUILD_EXPRESSIONS in its guild); its
+    file goes after the commit."""
+    row: Emoji | Sticker | None = await tx.session.get(
+        kind.model, string_id(raw_id, kind.not_found)
     )
-
-
-async def delete_sticker(tx: Tx, sticker_id: str, user_id: int) -> None:
-    """Remove a sticker (MANAGE_GUILD_EXPRESSIONS in its guild); its file goes after the commit."""
-    sticker = await tx.session.get(Sticker, string_id(sticker_id, "STICKER_NOT_FOUND"))
-    if sticker is None:
-        raise sticker_not_found()
-    await require_guild_permission(
-        tx, sticker.guild_id, user_id, Permission.MANAGE_GUILD_EXPRESSIONS
-    )
-    await tx.session.delete(sticker)
-    await audit.record(
-        tx,
-        sticker.guild_id,
-        user_id,
-        "sticker_delete",
-        sticker.id,
-        audit.deleted({"name": sticker.name, "description": sticker.description}, STICKER_AUDITED),
-    )
-    _delete_after_commit(tx, sticker.file_path)
-    tx.emit(
-        guild_room(sticker.guild_id),
-        "sticker_deleted",
-        {"id": sticker.id, "guild_id": sticker.guild_id},
-    )
+    if row is None:
+        raise AppError(kind.not_found, 404, f"{kind.noun.capitalize()} not found")
+    await require_guild_permission(tx, row.guild_id, user_id, Permission.MANAGE_GUILD_EXPRESSIONS)
+    await tx.session.delete(row)
+    gone = audit.deleted(kind.view(row), kind.audited)
+    await audit.record(tx, row.guild_id, user_id, f"{kind.noun}_delete", row.id, gone)
+    _delete_after_commit(tx, row.file_path)
+    tx.emit(guild_room(row.guild_id), kind.deleted, {"id": row.id, "guild_id": row.guild_id})
 
 
 def _delete_after_commit(tx: Tx, path: str) -> None:

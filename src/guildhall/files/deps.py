@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from guildhall.auth.deps import Principal, current_principal
+from guildhall.auth.deps import current_principal
+from guildhall.auth.principal import Principal
 from guildhall.deps import RuntimeDep
 
 

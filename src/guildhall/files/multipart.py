@@ -12,13 +12,18 @@ that ignored parts cannot make us read without end.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
+from guildhall.codes import ErrorCode
 from guildhall.errors import AppError, invalid, missing
-from guildhall.files.storage import Staged
+from guildhall.ports.storage import Staged
+
+if TYPE_CHECKING:  # defined for type checkers only
+    from python_multipart.multipart import MultipartCallbacks
 
 MAX_PARTS = 8
 MAX_FIELD_BYTES = 4096
@@ -31,7 +36,7 @@ _FLUSH_BYTES = 256 * 1024
 
 
 def too_large() -> AppError:
-    return AppError("FILE_TOO_LARGE", 413, "File too large")
+    return AppError(ErrorCode.FILE_TOO_LARGE, 413, "File too large")
 
 
 @dataclass
@@ -71,7 +76,7 @@ class _Reader:
     def on_part_begin(self) -> None:
         self.parts += 1
         if self.parts > MAX_PARTS:
-            raise AppError("INVALID_INPUT", 400, "Too many parts in the form", {})
+            raise AppError(ErrorCode.INVALID_INPUT, 400, "Too many parts in the form", {})
         self.part = _Part()
 
     def on_header_field(self, data: bytes, start: int, end: int) -> None:
@@ -90,7 +95,7 @@ class _Reader:
         kind, options = parse_options_header(self.part.disposition)
         raw_name = options.get(b"name")
         if kind != b"form-data" or raw_name is None:
-            raise AppError("INVALID_INPUT", 400, "Malformed form part", {})
+            raise AppError(ErrorCode.INVALID_INPUT, 400, "Malformed form part", {})
         name = _decode(raw_name)
         if name == self.file_field:
             if self.form.file is not None:
@@ -154,10 +159,10 @@ async def read_form(
         raise missing(file_field)
     boundary = params.get(b"boundary")
     if not boundary:
-        raise AppError("INVALID_INPUT", 400, "Multipart body without a boundary", {})
+        raise AppError(ErrorCode.INVALID_INPUT, 400, "Multipart body without a boundary", {})
 
     reader = _Reader(file_field, text_fields, file_limit)
-    callbacks = {
+    callbacks: MultipartCallbacks = {
         "on_part_begin": reader.on_part_begin,
         "on_part_data": reader.on_part_data,
         "on_part_end": reader.on_part_end,
@@ -172,7 +177,7 @@ async def read_form(
     try:
         parser = MultipartParser(
             boundary,
-            callbacks,  # type: ignore[arg-type]
+            callbacks,
             max_header_count=MAX_HEADERS_PER_PART,
             max_header_size=MAX_HEADER_LINE,
         )
@@ -185,11 +190,11 @@ async def read_form(
                 await staged.write(reader.take_pending())
         parser.finalize()
     except FormParserError:
-        raise AppError("INVALID_INPUT", 400, "Malformed multipart body", {}) from None
+        raise AppError(ErrorCode.INVALID_INPUT, 400, "Malformed multipart body", {}) from None
     except ClientDisconnect:
-        raise AppError("INVALID_INPUT", 400, "The client went away", {}) from None
+        raise AppError(ErrorCode.INVALID_INPUT, 400, "The client went away", {}) from None
     if not reader.ended:
-        raise AppError("INVALID_INPUT", 400, "Incomplete multipart body", {})
+        raise AppError(ErrorCode.INVALID_INPUT, 400, "Incomplete multipart body", {})
     if reader.pending_bytes:
         await staged.write(reader.take_pending())
     return reader.form

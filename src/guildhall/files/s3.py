@@ -24,9 +24,11 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from guildhall.codes import ErrorCode
 from guildhall.config import Settings
 from guildhall.errors import AppError
-from guildhall.files.storage import CHUNK_BYTES, Staged, StagingArea, is_public_path
+from guildhall.files.stores import CHUNK_BYTES, StagingArea, is_public_path
+from guildhall.ports.storage import Gone, Staged
 
 log = logging.getLogger("guildhall.files")
 
@@ -44,7 +46,7 @@ _TRANSFER = TransferConfig(
 
 
 def unavailable() -> AppError:
-    return AppError("INTERNAL_ERROR", 503, "File storage is unavailable; try again")
+    return AppError(ErrorCode.INTERNAL_ERROR, 503, "File storage is unavailable; try again")
 
 
 def _is_missing(exc: ClientError) -> bool:
@@ -91,12 +93,21 @@ class S3File:
         if end <= start:
             return
         # One ranged GET for the whole answer, read a chunk at a time.
-        response = await self.store.call(
-            self.store.client.get_object,
-            Bucket=self.store.bucket,
-            Key=self.key,
-            Range=f"bytes={start}-{end - 1}",
-        )
+        try:
+            response = await self.store.call(
+                self.store.client.get_object,
+                Bucket=self.store.bucket,
+                Key=self.key,
+                Range=f"bytes={start}-{end - 1}",
+            )
+        except ClientError as exc:
+            if _is_missing(exc):
+                raise Gone(self.key) from None
+            log.error("could not read %s from S3: %s", self.key, exc)
+            raise unavailable() from None
+        except BotoCoreError as exc:
+            log.error("could not read %s from S3: %s", self.key, exc)
+            raise unavailable() from None
         body = response["Body"]
         try:
             remaining = end - start

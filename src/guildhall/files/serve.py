@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import AsyncIterator
 from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from guildhall.codes import ErrorCode
 from guildhall.errors import AppError, error_response
-from guildhall.files.storage import StoredFile
+from guildhall.ports.storage import StoredFile
 
 # Never a document: no script, no plugin, no form; ``sandbox`` gives an opaque
 # origin even if something still renders it. Inline styles let browsers' own
@@ -73,7 +75,7 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
 
 def _unsatisfiable(size: int) -> AppError:
     return AppError(
-        "RANGE_NOT_SATISFIABLE",
+        ErrorCode.RANGE_NOT_SATISFIABLE,
         416,
         "Requested range not satisfiable",
         headers={"Content-Range": f"bytes */{size}"},
@@ -85,7 +87,7 @@ def _etag_matches(header: str, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-def file_response(
+async def file_response(
     request: Request,
     stored: StoredFile,
     *,
@@ -124,4 +126,16 @@ def file_response(
     if request.method == "HEAD":
         # An empty body with our Content-Length: Starlette keeps a given length.
         return Response(status_code=status, headers=headers)
-    return StreamingResponse(stored.iter_range(start, end), status_code=status, headers=headers)
+    # The first chunk is read before the headers go out: bytes deleted since
+    # open() (an unattached-upload sweep, a message delete) raise ``Gone`` here,
+    # for the caller's 404, not a 200 whose body breaks off.
+    body = stored.iter_range(start, end)
+    first = await anext(body, b"")
+    return StreamingResponse(_chain(first, body), status_code=status, headers=headers)
+
+
+async def _chain(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    if first:
+        yield first
+    async for chunk in rest:
+        yield chunk

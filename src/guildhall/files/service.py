@@ -19,16 +19,19 @@ import anyio
 from sqlalchemy import ColumnElement, delete, exists, select
 from sqlalchemy.orm import aliased
 
-from guildhall.db import Tx
+from guildhall.codes import ErrorCode
 from guildhall.errors import AppError, invalid, missing
 from guildhall.files import sniff, square
 from guildhall.files.multipart import FormFile
 from guildhall.files.names import safe_filename
-from guildhall.files.storage import Staged, StoredFile, delete_paths, is_public_path, storage_for
+from guildhall.files.serialize import upload_view
+from guildhall.files.storage import delete_paths
+from guildhall.files.stores import is_public_path
 from guildhall.kit.parse import int_id
 from guildhall.kit.time import utcnow
 from guildhall.models import Attachment, Emoji, Guild, Message, Sticker, Upload, User
-from guildhall.runtime import Runtime
+from guildhall.ports.storage import Gone, Staged, StoredFile
+from guildhall.runtime import Runtime, Tx
 
 log = logging.getLogger("guildhall.files")
 
@@ -36,7 +39,7 @@ T = TypeVar("T")
 
 # Guild images live beside uploads, under their own prefixes, so one route
 # serves everything: ``uploads/emojis/<guild id>/<random>.<ext>``.
-GUILD_IMAGE_DIRS = {"emojis": Emoji, "stickers": Sticker}
+GUILD_IMAGE_DIRS: dict[str, type[Emoji | Sticker]] = {"emojis": Emoji, "stickers": Sticker}
 # Square profile images (``files/square.py``): ``uploads/avatars/<user id>/...``
 # and ``uploads/icons/<guild id>/...``, served while the row still names them.
 # The column holds the URL path (with its leading ``/``), as clients get it.
@@ -47,7 +50,7 @@ PROFILE_IMAGE_DIRS: dict[str, tuple[Any, Any]] = {
 _IMAGE_MIMETYPES = {t.extension: t.mimetype for t in sniff.IMAGE_TYPES.values()}
 _IMAGE_TYPES_BY_MIMETYPE = frozenset(t.mimetype for t in sniff.IMAGE_TYPES.values())
 # Content checks are CPU- and memory-heavy (Pillow, JSON): few at a time.
-_CHECK_CONCURRENCY = 2
+CHECK_CONCURRENCY = 2
 _DELETE_CHUNK = 500
 
 
@@ -61,11 +64,11 @@ class Served:
 
 
 def not_found() -> AppError:
-    return AppError("NOT_FOUND", 404, "File not found")
+    return AppError(ErrorCode.NOT_FOUND, 404, "File not found")
 
 
 def invalid_type(reason: str) -> AppError:
-    return AppError("INVALID_FILE_TYPE", 400, reason, {"field": "file"})
+    return AppError(ErrorCode.INVALID_FILE_TYPE, 400, reason, {"field": "file"})
 
 
 async def run_check(
@@ -76,11 +79,8 @@ async def run_check(
 ) -> T:
     """Run a blocking content check in a worker thread, a bounded number at once;
     a refusal becomes ``refused(reason)`` (400 ``INVALID_FILE_TYPE`` by default)."""
-    limiter = rt.extras.get("file_check_limiter")
-    if limiter is None:
-        limiter = rt.extras["file_check_limiter"] = anyio.CapacityLimiter(_CHECK_CONCURRENCY)
     try:
-        return await anyio.to_thread.run_sync(fn, *args, limiter=limiter)
+        return await anyio.to_thread.run_sync(fn, *args, limiter=rt.file_checks.limiter)
     except sniff.Refused as exc:
         raise refused(str(exc)) from None
 
@@ -97,7 +97,7 @@ def require_file(file: FormFile | None) -> FormFile:
 async def forget(rt: Runtime, path: str) -> None:
     """Remove a stored file whose row was not committed (even while cancelled)."""
     with anyio.CancelScope(shield=True):
-        await storage_for(rt).delete([path])
+        await rt.storage.delete([path])
 
 
 async def create_upload(
@@ -109,7 +109,7 @@ async def create_upload(
     kind, preview = await run_check(rt, sniff.sniff_upload, staged.file, file.client_name)
     filename = safe_filename(file.client_name, kind)
     path = f"uploads/{secrets.token_hex(16)}/{filename}"
-    await storage_for(rt).save(staged, path)
+    await rt.storage.save(staged, path)
     try:
         async with rt.transaction() as tx:
             upload = Upload(
@@ -127,22 +127,6 @@ async def create_upload(
     return upload_view(upload)
 
 
-def upload_view(upload: Upload) -> dict[str, Any]:
-    return file_entry(upload.filename, upload.path, upload.size, upload.mimetype, upload.preview)
-
-
-def file_entry(filename: str, path: str, size: int, mimetype: str, preview: bool) -> dict[str, Any]:
-    """A file as clients see it (upload answers, messages); ``preview`` (added):
-    the client may show it inline, else it shows a file card."""
-    return {
-        "filename": filename,
-        "path": path,
-        "size": size,
-        "mimetype": mimetype,
-        "preview": preview,
-    }
-
-
 async def describe(tx: Tx, public_path: str) -> Served | None:
     """How to serve a public path, from the table that owns it; None if no row
     names it (the URL is never trusted to find a file on disk)."""
@@ -154,7 +138,7 @@ async def describe(tx: Tx, public_path: str) -> Served | None:
     model = GUILD_IMAGE_DIRS.get(parts[1])
     if model is not None and len(parts) == 4:
         try:
-            guild_id = int_id(parts[2], "NOT_FOUND")
+            guild_id = int_id(parts[2], ErrorCode.NOT_FOUND)
         except AppError:
             return None
         found = await tx.session.scalar(
@@ -182,7 +166,7 @@ async def describe(tx: Tx, public_path: str) -> Served | None:
 async def _describe_profile_image(tx: Tx, parts: list[str], public_path: str) -> Served | None:
     id_column, path_column = PROFILE_IMAGE_DIRS[parts[1]]
     try:
-        owner_id = int_id(parts[2], "NOT_FOUND")
+        owner_id = int_id(parts[2], ErrorCode.NOT_FOUND)
     except AppError:
         return None
     found = await tx.session.scalar(
@@ -217,23 +201,27 @@ async def square_copy(
                     )
                 )
             ).first()
+    not_yours = invalid(field, f"{field} must be the path of an upload of yours")
     if upload is None:
-        raise invalid(field, f"{field} must be the path of an upload of yours")
+        raise not_yours
     if upload.mimetype not in _IMAGE_TYPES_BY_MIMETYPE:
         raise AppError(
-            "INVALID_FILE_TYPE",
+            ErrorCode.INVALID_FILE_TYPE,
             400,
             f"{field} must be a PNG, JPEG, GIF or WebP image",
             {"field": field},
         )
-    store = storage_for(rt)
+    store = rt.storage
     stored = await store.open(path)
     if stored is None:  # recorded, but its bytes are gone (deleted meanwhile)
-        raise invalid(field, f"{field} must be the path of an upload of yours")
+        raise not_yours
     target = f"uploads/{dirname}/{entity_id}/{secrets.token_hex(16)}.{square.EXTENSION}"
     async with store.staging() as source, store.staging() as output:
-        async for chunk in stored.iter_range(0, stored.size):
-            await source.write(chunk)
+        try:
+            async for chunk in stored.iter_range(0, stored.size):
+                await source.write(chunk)
+        except Gone:  # deleted since open()
+            raise not_yours from None
         await run_check(
             rt,
             square.make_square,
@@ -251,7 +239,7 @@ async def open_stored(rt: Runtime, public_path: str) -> tuple[Served, StoredFile
         served = await describe(tx, public_path)
     if served is None:
         raise not_found()
-    stored = await storage_for(rt).open(public_path)
+    stored = await rt.storage.open(public_path)
     if stored is None:
         log.warning("%s is recorded but missing from storage", public_path)
         raise not_found()
@@ -325,8 +313,7 @@ async def delete_unattached(rt: Runtime, older_than: timedelta, batch: int = 500
                 .order_by(Upload.id)
                 .limit(batch)
             )
-            if not tx.rt.db.is_sqlite:  # nodes take different rows instead of waiting
-                ids = ids.with_for_update(skip_locked=True)
+            ids = tx.dialect.skip_locked(ids)  # nodes take different rows, not waiting
             paths = list(
                 (
                     await tx.session.execute(

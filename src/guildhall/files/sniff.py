@@ -89,24 +89,7 @@ MARKDOWN = FileType("text/markdown", "md")
 CSV = FileType("text/csv", "csv")
 JSON = FileType("application/json", "json")
 
-IMAGE_TYPES = {t.image_format: t for t in (PNG, JPEG, GIF, WEBP)}
-ALL_TYPES = (
-    *IMAGE_TYPES.values(),
-    PDF,
-    ZIP,
-    GZIP,
-    TAR,
-    SEVEN_Z,
-    DOCX,
-    XLSX,
-    PPTX,
-    ODT,
-    ODS,
-    TEXT,
-    MARKDOWN,
-    CSV,
-    JSON,
-)
+IMAGE_TYPES = {fmt: t for t in (PNG, JPEG, GIF, WEBP) if (fmt := t.image_format) is not None}
 _TEXT_BY_EXTENSION = {"md": MARKDOWN, "markdown": MARKDOWN, "csv": CSV, "json": JSON}
 
 _EXECUTABLE_MAGIC = (

@@ -22,83 +22,20 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
-import time
 from collections.abc import AsyncIterator, Iterable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 import anyio
 
 from guildhall.config import Settings
+from guildhall.files.stores import CHUNK_BYTES, PUBLIC_ROOT, StagingArea, is_public_path
+from guildhall.ports.storage import Gone, Staged, Storage
 from guildhall.runtime import Runtime
-
-if TYPE_CHECKING:
-    from guildhall.files.s3 import S3Storage
 
 log = logging.getLogger("guildhall.files")
 
-PUBLIC_ROOT = "uploads"
-CHUNK_BYTES = 64 * 1024
-# Staged files this old belong to no live request (a crash left them).
-STALE_STAGING_SECONDS = 24 * 3600
 # Directories under ``uploads/`` shared by many files: never removed when empty.
 SHARED_DIRS = frozenset({"emojis", "stickers"})
-
-
-class Staged:
-    """A local temporary file receiving one upload."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.file: BinaryIO = open(path, "xb+")  # closed by discard()
-        self.size = 0
-        self.saved = False
-
-    async def write(self, data: bytes) -> None:
-        await anyio.to_thread.run_sync(self.file.write, data)
-        self.size += len(data)
-
-    def discard(self) -> None:
-        self.file.close()
-        if not self.saved:
-            self.path.unlink(missing_ok=True)
-
-
-class StoredFile(Protocol):
-    size: int
-
-    def iter_range(self, start: int, end: int) -> AsyncIterator[bytes]:
-        """The bytes ``[start, end)`` in chunks."""
-        ...
-
-
-class Storage(Protocol):
-    async def check(self) -> None:
-        """Ready the store at start-up; raises if it cannot be used."""
-        ...
-
-    def staging(self) -> AbstractAsyncContextManager[Staged]: ...
-
-    async def save(self, staged: Staged, public_path: str) -> None: ...
-
-    async def open(self, public_path: str) -> StoredFile | None: ...
-
-    async def delete(self, public_paths: Iterable[str]) -> None: ...
-
-
-def is_public_path(public_path: str) -> bool:
-    """Shape check of a public path: under ``uploads/``, no empty, ``.`` or ``..``
-    segment, no backslash or NUL."""
-    parts = public_path.split("/")
-    return (
-        len(parts) >= 2
-        and parts[0] == PUBLIC_ROOT
-        and all(p and p not in (".", "..") for p in parts[1:])
-        and "\\" not in public_path
-        and "\x00" not in public_path
-    )
 
 
 class LocalFile:
@@ -107,7 +44,12 @@ class LocalFile:
         self.size = size
 
     async def iter_range(self, start: int, end: int) -> AsyncIterator[bytes]:
-        async with await anyio.open_file(self.path, "rb") as f:
+        try:
+            opened = await anyio.open_file(self.path, "rb")
+        except FileNotFoundError:
+            raise Gone(str(self.path)) from None
+        # Once open, the bytes stay readable even if the file is unlinked.
+        async with opened as f:
             await f.seek(start)
             remaining = end - start
             while remaining > 0:
@@ -116,45 +58,6 @@ class LocalFile:
                     return
                 remaining -= len(chunk)
                 yield chunk
-
-
-class StagingArea:
-    """Uploads are streamed to local temporary files in ``<data dir>/.staging``
-    whatever the store: counting, sniffing and image checks need seekable bytes,
-    and memory stays bounded."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir.resolve()
-        self.staging_dir = self.data_dir / ".staging"
-
-    def sweep_staging(self, older_than: float = STALE_STAGING_SECONDS) -> int:
-        """Remove staged files left behind by a crashed process; returns how many."""
-        removed = 0
-        cutoff = time.time() - older_than
-        try:
-            entries = list(self.staging_dir.iterdir())
-        except FileNotFoundError:
-            return 0
-        for entry in entries:
-            try:
-                if entry.stat().st_mtime < cutoff:
-                    entry.unlink()
-                    removed += 1
-            except OSError:
-                continue
-        return removed
-
-    @asynccontextmanager
-    async def staging(self) -> AsyncIterator[Staged]:
-        def _create() -> Staged:
-            self.staging_dir.mkdir(parents=True, exist_ok=True)
-            return Staged(self.staging_dir / f"{secrets.token_hex(16)}.part")
-
-        staged = await anyio.to_thread.run_sync(_create)
-        try:
-            yield staged
-        finally:
-            staged.discard()
 
 
 class LocalStorage(StagingArea):
@@ -231,7 +134,7 @@ class LocalStorage(StagingArea):
 
 def make_storage(settings: Settings) -> Storage:
     """The store the settings name (the one place it is chosen)."""
-    store: LocalStorage | S3Storage
+    store: StagingArea
     if settings.storage == "s3":
         from guildhall.files.s3 import S3Storage
 
@@ -242,27 +145,12 @@ def make_storage(settings: Settings) -> Storage:
     return store
 
 
-def storage_for(rt: Runtime) -> Storage:
-    """The runtime's store (created once per runtime)."""
-    store = rt.extras.get("storage")
-    if store is None:
-        store = rt.extras["storage"] = make_storage(rt.settings)
-    return store
-
-
 async def start_storage(rt: Runtime) -> None:
     """Create and check the store at start-up, so a misconfigured bucket stops the
     process at once rather than failing the first upload."""
-    await storage_for(rt).check()
-
-
-def local_path(rt: Runtime, public_path: str) -> Path | None:
-    """The file on disk for a public path, or None if it would escape the uploads
-    dir (or the store is not on this disk)."""
-    store = storage_for(rt)
-    return store.path_for(public_path) if isinstance(store, LocalStorage) else None
+    await rt.storage.check()
 
 
 async def delete_paths(rt: Runtime, paths: Iterable[str]) -> None:
     """Delete stored files (missing ones are fine); used after a commit."""
-    await storage_for(rt).delete(paths)
+    await rt.storage.delete(paths)

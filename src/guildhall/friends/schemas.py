@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from guildhall.auth.schemas import StrictBody
+from guildhall.kit.body import StrictBody
 from guildhall.kit.openapi import Read
+from guildhall.users.schemas import UserPublic
 
 
 class ToUser(StrictBody):
@@ -25,8 +26,10 @@ class NamedUser(StrictBody):
 
 
 class FriendStatus(Read):
-    """Usernames, sorted case-insensitively."""
+    """Usernames, sorted case-insensitively; ``friend_users`` (added) the friends as
+    user shapes, in the same order (their ids open DMs, section 15)."""
 
     friends: list[str]
+    friend_users: list[UserPublic]
     pending_in: list[str]
     pending_out: list[str]

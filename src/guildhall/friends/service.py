@@ -9,15 +9,19 @@ and ``username`` (the other party, from the receiving user's point of view).
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Delete, and_, delete, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from guildhall.db import Tx
+from guildhall.codes import ErrorCode
 from guildhall.errors import AppError
-from guildhall.events import user_room
+from guildhall.events import ServerEvent, user_room
+from guildhall.kit.sql import affected
 from guildhall.kit.validation import fold
 from guildhall.models import FriendRequest, Friendship, User
-from guildhall.users.service import by_username, lock_users
+from guildhall.runtime import Tx
+from guildhall.users.service import by_username, lock_users, user_fields
 
 SENT = "Friend request sent"
 ACCEPTED = "Friend request accepted"
@@ -27,7 +31,7 @@ REMOVED = "Friend removed"
 
 
 def _conflict(message: str) -> AppError:
-    return AppError("CONFLICT", 409, message)
+    return AppError(ErrorCode.CONFLICT, 409, message)
 
 
 async def _other(tx: Tx, me: User | int, username: str, field: str) -> tuple[User, User]:
@@ -35,10 +39,30 @@ async def _other(tx: Tx, me: User | int, username: str, field: str) -> tuple[Use
     me_user = me if isinstance(me, User) else await tx.session.get(User, me)
     assert me_user is not None  # the caller's session cascades with the user
     if fold(username) == me_user.username_key:
-        raise AppError("INVALID_INPUT", 400, "You cannot do this with yourself", {"field": field})
+        raise AppError(
+            ErrorCode.INVALID_INPUT, 400, "You cannot do this with yourself", {"field": field}
+        )
     other = await by_username(tx, username)
     await lock_users(tx, (me_user.id, other.id))
     return me_user, other
+
+
+def _between(
+    one: InstrumentedAttribute[int], other: InstrumentedAttribute[int], a: int, b: int
+) -> ColumnElement[bool]:
+    """The rows linking ``a`` and ``b`` in either direction (``one``/``other`` the two
+    user columns): a friendship's two rows, or a request from either side."""
+    return or_(and_(one == a, other == b), and_(one == b, other == a))
+
+
+async def _delete_or_refuse(
+    tx: Tx, statement: Delete, refusal: str, field: str, event: str, me: User, other: User
+) -> None:
+    """Run ``statement``; when it removed nothing, the 400 ``refusal`` on ``field``,
+    else ``event`` to both sides (``me`` the one who acted)."""
+    if await affected(tx.session, statement) == 0:
+        raise AppError(ErrorCode.INVALID_INPUT, 400, refusal, {"field": field})
+    _emit_both(tx, event, me, other)
 
 
 async def _are_friends(tx: Tx, a: int, b: int) -> bool:
@@ -66,13 +90,12 @@ async def _befriend(tx: Tx, requester: User, accepter: User) -> None:
     for user in (accepter, requester):
         if await _friend_count(tx, user.id) >= limit:
             who = "You have" if user is accepter else f"{user.username} has"
-            raise AppError("LIMIT_REACHED", 400, f"{who} reached the limit of {limit} friends")
+            raise AppError(
+                ErrorCode.LIMIT_REACHED, 400, f"{who} reached the limit of {limit} friends"
+            )
     await tx.session.execute(
         delete(FriendRequest).where(
-            or_(
-                and_(FriendRequest.from_id == requester.id, FriendRequest.to_id == accepter.id),
-                and_(FriendRequest.from_id == accepter.id, FriendRequest.to_id == requester.id),
-            )
+            _between(FriendRequest.from_id, FriendRequest.to_id, requester.id, accepter.id)
         )
     )
     tx.session.add_all(
@@ -82,7 +105,7 @@ async def _befriend(tx: Tx, requester: User, accepter: User) -> None:
         ]
     )
     await tx.session.flush()
-    _emit_both(tx, "friend_accepted", requester, accepter)
+    _emit_both(tx, ServerEvent.FRIEND_ACCEPTED, requester, accepter)
 
 
 async def send_request(tx: Tx, me_id: int, to: str) -> str:
@@ -91,7 +114,7 @@ async def send_request(tx: Tx, me_id: int, to: str) -> str:
     Every attempt counts against the friend-request rate limit (so the limit also
     bounds probing usernames)."""
     await tx.rt.limits.friend_request.check(
-        me_id, "TOO_MANY_FRIEND_REQUESTS", "Too many friend requests, try again later"
+        me_id, ErrorCode.TOO_MANY_FRIEND_REQUESTS, "Too many friend requests, try again later"
     )
     me, other = await _other(tx, me_id, to, "to")
     if await _are_friends(tx, me.id, other.id):
@@ -103,10 +126,12 @@ async def send_request(tx: Tx, me_id: int, to: str) -> str:
         return ACCEPTED
     if await _friend_count(tx, me.id) >= tx.settings.max_friends:
         limit = tx.settings.max_friends
-        raise AppError("LIMIT_REACHED", 400, f"You have reached the limit of {limit} friends")
+        raise AppError(
+            ErrorCode.LIMIT_REACHED, 400, f"You have reached the limit of {limit} friends"
+        )
     tx.session.add(FriendRequest(from_id=me.id, to_id=other.id))
     await tx.session.flush()
-    _emit_both(tx, "friend_request", me, other)
+    _emit_both(tx, ServerEvent.FRIEND_REQUEST, me, other)
     return SENT
 
 
@@ -117,7 +142,10 @@ async def _incoming(tx: Tx, me_id: int, username: str) -> tuple[User, User]:
         raise _conflict("You are already friends")
     if await tx.session.get(FriendRequest, (other.id, me.id)) is None:
         raise AppError(
-            "INVALID_INPUT", 400, "No pending friend request from this user", {"field": "from"}
+            ErrorCode.INVALID_INPUT,
+            400,
+            "No pending friend request from this user",
+            {"field": "from"},
         )
     return me, other
 
@@ -135,43 +163,47 @@ async def decline(tx: Tx, me_id: int, username: str) -> str:
     await tx.session.execute(
         delete(FriendRequest).where(FriendRequest.from_id == other.id, FriendRequest.to_id == me.id)
     )
-    _emit_both(tx, "friend_request_declined", other, me)
+    _emit_both(tx, ServerEvent.FRIEND_REQUEST_DECLINED, other, me)
     return DECLINED
 
 
 async def cancel(tx: Tx, me_id: int, username: str) -> str:
     """Withdraw our pending request to ``username``; both sides are told."""
     me, other = await _other(tx, me_id, username, "to")
-    removed = await tx.session.execute(
-        delete(FriendRequest).where(FriendRequest.from_id == me.id, FriendRequest.to_id == other.id)
+    await _delete_or_refuse(
+        tx,
+        delete(FriendRequest).where(
+            FriendRequest.from_id == me.id, FriendRequest.to_id == other.id
+        ),
+        "No pending friend request to this user",
+        "to",
+        ServerEvent.FRIEND_REQUEST_CANCELLED,
+        me,
+        other,
     )
-    if removed.rowcount == 0:  # type: ignore[attr-defined]
-        raise AppError(
-            "INVALID_INPUT", 400, "No pending friend request to this user", {"field": "to"}
-        )
-    _emit_both(tx, "friend_request_cancelled", me, other)
     return CANCELLED
 
 
 async def remove(tx: Tx, me_id: int, username: str) -> str:
     """End a friendship (both directions); both sides are told."""
     me, other = await _other(tx, me_id, username, "username")
-    removed = await tx.session.execute(
+    await _delete_or_refuse(
+        tx,
         delete(Friendship).where(
-            or_(
-                and_(Friendship.user_id == me.id, Friendship.friend_id == other.id),
-                and_(Friendship.user_id == other.id, Friendship.friend_id == me.id),
-            )
-        )
+            _between(Friendship.user_id, Friendship.friend_id, me.id, other.id)
+        ),
+        "You are not friends",
+        "username",
+        ServerEvent.FRIEND_REMOVED,
+        me,
+        other,
     )
-    if removed.rowcount == 0:  # type: ignore[attr-defined]
-        raise AppError("INVALID_INPUT", 400, "You are not friends", {"field": "username"})
-    _emit_both(tx, "friend_removed", me, other)
     return REMOVED
 
 
-async def status(tx: Tx, me_id: int) -> dict[str, list[str]]:
-    """Friends and pending requests both ways, as usernames sorted case-insensitively."""
+async def status(tx: Tx, me_id: int) -> dict[str, Any]:
+    """Friends and pending requests both ways, as usernames sorted case-insensitively;
+    added: ``friend_users``, the friends as user shapes (their ids open DMs)."""
 
     async def usernames(
         other_id: InstrumentedAttribute[int], where: ColumnElement[bool]
@@ -185,8 +217,18 @@ async def status(tx: Tx, me_id: int) -> dict[str, list[str]]:
         )
         return list(rows.scalars())
 
+    friends = (
+        await tx.session.execute(
+            select(User)
+            .join(Friendship, Friendship.friend_id == User.id)
+            .where(Friendship.user_id == me_id)
+            .order_by(User.username_key)
+        )
+    ).scalars()
+    friend_users = [user_fields(u) for u in friends]
     return {
-        "friends": await usernames(Friendship.friend_id, Friendship.user_id == me_id),
+        "friends": [u["username"] for u in friend_users],
+        "friend_users": friend_users,
         "pending_in": await usernames(FriendRequest.from_id, FriendRequest.to_id == me_id),
         "pending_out": await usernames(FriendRequest.to_id, FriendRequest.from_id == me_id),
     }

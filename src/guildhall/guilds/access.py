@@ -11,27 +11,33 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import BindParameter, Row, bindparam, select
 
-from guildhall.db import Tx
+from guildhall.codes import ErrorCode
 from guildhall.errors import AppError
-from guildhall.models import Channel, Guild, Member, Message, User
+from guildhall.models import Channel, ChannelRecipient, Guild, Member, Message, User
 from guildhall.permissions.bits import Permission
 from guildhall.permissions.compute import (
+    DM_PERMISSIONS,
     channel_level,
     overwrites_column,
     parse_overwrites,
     parse_roles,
     roles_column,
 )
+from guildhall.runtime import Tx
 
 
 def not_member() -> AppError:
-    return AppError("NOT_CHANNEL_MEMBER", 403, "You are not a member of this guild")
+    return AppError(ErrorCode.NOT_CHANNEL_MEMBER, 403, "You are not a member of this guild")
+
+
+def not_recipient() -> AppError:
+    return AppError(ErrorCode.NOT_CHANNEL_MEMBER, 403, "You are not a recipient of this channel")
 
 
 def not_owner() -> AppError:
-    return AppError("NOT_GUILD_OWNER", 403, "Only the guild owner can do this")
+    return AppError(ErrorCode.NOT_GUILD_OWNER, 403, "Only the guild owner can do this")
 
 
 async def is_member(tx: Tx, guild_id: int, user_id: int) -> bool:
@@ -49,7 +55,7 @@ async def guild_for_member(tx: Tx, guild_id: int, user_id: int) -> Guild:
         )
     ).first()
     if row is None:
-        raise AppError("GUILD_NOT_FOUND", 404, "Guild not found")
+        raise AppError(ErrorCode.GUILD_NOT_FOUND, 404, "Guild not found")
     guild, member = row
     if member is None:
         raise not_member()
@@ -68,10 +74,12 @@ async def guild_for_owner(tx: Tx, guild_id: int, user_id: int) -> Guild:
 @dataclass(slots=True)
 class ChannelAccess:
     """A channel as one member meets it: the rows, and the member's permissions
-    there, all read by one statement (the permission inputs are sub-selects)."""
+    there, all read by one statement (the permission inputs are sub-selects).
+    A DM channel (section 15) has no guild: ``guild`` is None and the permissions
+    are ``DM_PERMISSIONS`` for a recipient."""
 
     channel: Channel
-    guild: Guild
+    guild: Guild | None
     user_id: int
     permissions: Permission
     timed_out_until: datetime | None
@@ -83,8 +91,12 @@ class ChannelAccess:
 
 def _access(row: Row[Any], user_id: int, offset: int) -> ChannelAccess:
     """Build from a row laid out as (…, Channel, Guild, member id, timeout, roles,
-    overwrites, …) starting at ``offset``."""
-    channel, guild, member, until, roles_raw, ows_raw = row[offset : offset + 6]
+    overwrites, recipient id, …) starting at ``offset``."""
+    channel, guild, member, until, roles_raw, ows_raw, recipient = row[offset : offset + 7]
+    if channel.guild_id is None:
+        if recipient is None:
+            raise not_recipient()
+        return ChannelAccess(channel, None, user_id, DM_PERMISSIONS, None)
     if member is None:
         raise not_member()
     roles = parse_roles(roles_raw)
@@ -92,29 +104,18 @@ def _access(row: Row[Any], user_id: int, offset: int) -> ChannelAccess:
     return ChannelAccess(channel, guild, user_id, perms, until)
 
 
-async def channel_for_member(tx: Tx, channel_id: int, user_id: int) -> tuple[Channel, Guild]:
-    """The channel and its guild, if it exists (404) and the user is a member (403)."""
-    found = await channel_access(tx, channel_id, user_id)
-    return found.channel, found.guild
-
-
-async def channel_for_author(
-    tx: Tx, channel_id: int, user_id: int
-) -> tuple[Channel, Guild, str, str | None, str | None]:
-    """As ``channel_for_member``, with the user's username, avatar and display name
-    in the same query: what a message being sent needs to be shown (one round
-    trip, not two)."""
-    found = await channel_access(tx, channel_id, user_id, with_author=True)
-    assert found.username is not None
-    return found.channel, found.guild, found.username, found.avatar, found.display_name
-
-
 def _with_permission_inputs(stmt: Any, channel_id: Any, guild_id: Any) -> Any:
-    user = bindparam("user_id")
+    """The member's timeout, roles and overwrites, then whether the user is a
+    recipient (a DM channel): the primary key of ``channel_recipients``."""
+    user: BindParameter[int] = bindparam("user_id")
     return stmt.add_columns(
         Member.communication_disabled_until,
         roles_column(guild_id, user),
         overwrites_column(channel_id, guild_id, user),
+        ChannelRecipient.user_id,
+    ).outerjoin(
+        ChannelRecipient,
+        (ChannelRecipient.channel_id == channel_id) & (ChannelRecipient.user_id == user),
     )
 
 
@@ -123,17 +124,16 @@ def _with_permission_inputs(stmt: Any, channel_id: Any, guild_id: Any) -> Any:
 # permission inputs ride along, so authorizing a send costs no extra round trip.
 _CHANNEL_ROW = _with_permission_inputs(
     select(Channel, Guild, Member.user_id)
-    .join(Guild, Guild.id == Channel.guild_id)
+    .outerjoin(Guild, Guild.id == Channel.guild_id)
     .outerjoin(Member, (Member.guild_id == Guild.id) & (Member.user_id == bindparam("user_id")))
     .where(Channel.id == bindparam("channel_id")),
     Channel.id,
     Channel.guild_id,
 )
-# The member's own username, avatar and display name; none when not a member
-# (a 403 anyway).
-_CHANNEL_ROW_WITH_AUTHOR = _CHANNEL_ROW.outerjoin(User, User.id == Member.user_id).add_columns(
-    User.username, User.avatar, User.display_name
-)
+# The caller's own username, avatar and display name (a non-member is a 403 anyway).
+_CHANNEL_ROW_WITH_AUTHOR = _CHANNEL_ROW.outerjoin(
+    User, User.id == bindparam("user_id")
+).add_columns(User.username, User.avatar, User.display_name)
 
 
 async def channel_access(
@@ -145,17 +145,17 @@ async def channel_access(
     params = {"channel_id": channel_id, "user_id": user_id}
     row = (await tx.session.execute(stmt, params)).first()
     if row is None:
-        raise AppError("CHANNEL_NOT_FOUND", 404, "Channel not found")
+        raise AppError(ErrorCode.CHANNEL_NOT_FOUND, 404, "Channel not found")
     found = _access(row, user_id, 0)
     if with_author:
-        found.username, found.avatar, found.display_name = row[6], row[7], row[8]
+        found.username, found.avatar, found.display_name = row[7], row[8], row[9]
     return found
 
 
 _MESSAGE_ROW = _with_permission_inputs(
     select(Message, Channel, Guild, Member.user_id)
     .join(Channel, Channel.id == Message.channel_id)
-    .join(Guild, Guild.id == Message.guild_id)
+    .outerjoin(Guild, Guild.id == Message.guild_id)
     .outerjoin(Member, (Member.guild_id == Guild.id) & (Member.user_id == bindparam("user_id")))
     .where(Message.id == bindparam("message_id")),
     Channel.id,
@@ -169,7 +169,7 @@ async def message_access(tx: Tx, message_id: int, user_id: int) -> ChannelAccess
     params = {"message_id": message_id, "user_id": user_id}
     row = (await tx.session.execute(_MESSAGE_ROW, params)).first()
     if row is None:
-        raise AppError("MESSAGE_NOT_FOUND", 404, "Message not found")
+        raise AppError(ErrorCode.MESSAGE_NOT_FOUND, 404, "Message not found")
     found = _access(row, user_id, 1)
     found.message = row[0]
     return found
@@ -177,19 +177,11 @@ async def message_access(tx: Tx, message_id: int, user_id: int) -> ChannelAccess
 
 async def message_for_member(
     tx: Tx, message_id: int, user_id: int
-) -> tuple[Message, Channel, Guild]:
+) -> tuple[Message, Channel, Guild | None]:
     """The message, its channel and guild, if it exists (404) and the user is a member."""
     found = await message_access(tx, message_id, user_id)
     assert found.message is not None
     return found.message, found.channel, found.guild
-
-
-async def channel_for_owner(tx: Tx, channel_id: int, user_id: int) -> tuple[Channel, Guild]:
-    """The channel and its guild, if the user owns the guild (404, then 403 as above)."""
-    channel, guild = await channel_for_member(tx, channel_id, user_id)
-    if guild.owner_id != user_id:
-        raise not_owner()
-    return channel, guild
 
 
 async def lock_guild(tx: Tx, guild_id: int) -> None:
@@ -197,5 +189,4 @@ async def lock_guild(tx: Tx, guild_id: int) -> None:
 
     PostgreSQL: a row lock on the guild until commit. SQLite: a no-op, writers are
     already serialised."""
-    if not tx.rt.db.is_sqlite:
-        await tx.session.execute(select(Guild.id).where(Guild.id == guild_id).with_for_update())
+    await tx.dialect.lock(tx.session, select(Guild.id).where(Guild.id == guild_id))

@@ -14,15 +14,17 @@ from sqlalchemy import delete, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from guildhall.audit import service as audit
-from guildhall.db import Tx
+from guildhall.codes import ErrorCode
 from guildhall.errors import AppError, invalid
 from guildhall.guilds.access import guild_for_member, is_member, lock_guild
 from guildhall.guilds.service import add_member, check_guild_limit
 from guildhall.kit.ids import new_invite_code
+from guildhall.kit.sql import affected
 from guildhall.kit.time import iso, utcnow
 from guildhall.models import Ban, Guild, Invite, Member
 from guildhall.permissions.bits import Permission
 from guildhall.permissions.resolver import require_guild_permission
+from guildhall.runtime import Tx
 from guildhall.users.service import lock_users
 
 MAX_EXPIRES_HOURS = 168
@@ -47,11 +49,11 @@ def invite_view(invite: Invite) -> dict[str, Any]:
 
 
 def _not_found() -> AppError:
-    return AppError("INVITE_NOT_FOUND", 404, "Invite not found")
+    return AppError(ErrorCode.INVITE_NOT_FOUND, 404, "Invite not found")
 
 
 def _expired() -> AppError:
-    return AppError("INVITE_EXPIRED", 404, "Invite expired or used up")
+    return AppError(ErrorCode.INVITE_EXPIRED, 404, "Invite expired or used up")
 
 
 def _usable(invite: Invite, now: datetime) -> bool:
@@ -119,7 +121,7 @@ async def _make_room(tx: Tx, guild_id: int) -> None:
         )
     )
     if (await tx.session.scalar(count) or 0) >= cap:
-        raise AppError("LIMIT_REACHED", 400, f"At most {cap} invites a guild; delete some")
+        raise AppError(ErrorCode.LIMIT_REACHED, 400, f"At most {cap} invites a guild; delete some")
 
 
 async def list_invites(
@@ -185,12 +187,13 @@ async def join(tx: Tx, user_id: int, code: str) -> int:
     # Read after the user's lock: a ban committing meanwhile (it takes the same
     # lock) is seen here, so a join never slips in past a ban.
     if await tx.session.get(Ban, (guild_id, user_id)) is not None:
-        raise AppError("USER_BANNED", 403, "You are banned from this guild")
+        raise AppError(ErrorCode.USER_BANNED, 403, "You are banned from this guild")
     now = utcnow()
     if not _usable(invite, now):
         raise _expired()
     await check_guild_limit(tx, user_id)
-    counted = await tx.session.execute(
+    counted = await affected(
+        tx.session,
         update(Invite)
         .where(
             Invite.code == invite.code,
@@ -198,9 +201,9 @@ async def join(tx: Tx, user_id: int, code: str) -> int:
             or_(Invite.expires_at.is_(None), Invite.expires_at > now),
         )
         .values(uses=Invite.uses + 1)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if counted.rowcount != 1:  # type: ignore[attr-defined]
+    if counted != 1:
         raise _expired()
     try:
         await add_member(tx, guild_id, user_id)

@@ -21,14 +21,11 @@ from guildhall.guilds.schemas import (
     InviteRead,
     MemberRead,
 )
+from guildhall.kit import parse
 from guildhall.kit.openapi import IdParam, QueryText, StatusMessage, documented, int_query
-from guildhall.kit.parse import bounded_int, int_id
+from guildhall.kit.parse import bounded_int
 
 router = APIRouter(prefix="/api", tags=["guilds"])
-
-
-def _gid(raw: str) -> int:
-    return int_id(raw, "GUILD_NOT_FOUND")
 
 
 @router.post("/guilds", **documented(GuildRead, 201, errors=(400,)))
@@ -43,7 +40,7 @@ async def my_guilds(me: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
 
 @router.get("/guilds/{guild_id}", **documented(GuildRead, errors=(403, 404)))
 async def get_guild(guild_id: IdParam, me: CurrentUser, tx: TxDep) -> dict[str, Any]:
-    return await service.get(tx, me.user_id, _gid(guild_id))
+    return await service.get(tx, me.user_id, parse.guild_id(guild_id))
 
 
 # No request transaction (the caller is checked in a short read-only unit): an
@@ -53,23 +50,23 @@ async def update_guild(
     guild_id: IdParam, body: GuildUpdate, me: StreamingUser, rt: RuntimeDep
 ) -> dict[str, Any]:
     changes = body.model_dump(include=body.model_fields_set)
-    return await service.update(rt, me.user_id, _gid(guild_id), changes)
+    return await service.update(rt, me.user_id, parse.guild_id(guild_id), changes)
 
 
 @router.delete("/guilds/{guild_id}", **documented(StatusMessage, errors=(403, 404)))
 async def delete_guild(guild_id: IdParam, me: CurrentUser, tx: TxDep) -> dict[str, str]:
-    await service.delete_guild(tx, me.user_id, _gid(guild_id))
+    await service.delete_guild(tx, me.user_id, parse.guild_id(guild_id))
     return {"message": "Guild deleted successfully"}
 
 
 @router.get("/guilds/{guild_id}/members", **documented(list[MemberRead], errors=(403, 404)))
 async def members(guild_id: IdParam, me: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
-    return await service.members(tx, me.user_id, _gid(guild_id))
+    return await service.members(tx, me.user_id, parse.guild_id(guild_id))
 
 
 @router.delete("/guilds/{guild_id}/members/@me", **documented(GuildLeft, errors=(400, 403, 404)))
 async def leave(guild_id: IdParam, me: CurrentUser, tx: TxDep) -> dict[str, Any]:
-    gid = _gid(guild_id)
+    gid = parse.guild_id(guild_id)
     await service.leave(tx, me.user_id, gid)
     return {"message": "Successfully left guild", "guild_id": gid}
 
@@ -79,7 +76,9 @@ async def create_invite(
     guild_id: IdParam, me: CurrentUser, tx: TxDep, body: InviteCreate | None = None
 ) -> dict[str, Any]:
     body = body or InviteCreate()
-    return await invites.create(tx, me.user_id, _gid(guild_id), body.expires_hours, body.max_uses)
+    return await invites.create(
+        tx, me.user_id, parse.guild_id(guild_id), body.expires_hours, body.max_uses
+    )
 
 
 @router.get("/guilds/{guild_id}/invites", **documented(list[InviteRead], errors=(400, 403, 404)))
@@ -95,7 +94,7 @@ async def list_invites(
     ),
     before: QueryText = Query(None, description="Paged: the invites older than this code"),
 ) -> list[dict[str, Any]]:
-    gid = _gid(guild_id)
+    gid = parse.guild_id(guild_id)
     if limit in (None, "") and before in (None, ""):
         return await invites.list_invites(tx, me.user_id, gid)
     size = bounded_int(limit, "limit", invites.DEFAULT_PAGE, 1, invites.MAX_PAGE, clamp=True)

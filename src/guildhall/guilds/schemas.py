@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from guildhall.auth.schemas import StrictBody
+from guildhall.kit.body import StrictBody
 from guildhall.kit.openapi import Read, StatusMessage
 from guildhall.users.schemas import Presence, UserPublic
 

@@ -14,13 +14,14 @@ from sqlalchemy import delete, func, select
 
 from guildhall.audit import service as audit
 from guildhall.channels.service import purge_message_files
-from guildhall.db import Tx
+from guildhall.codes import ErrorCode
 from guildhall.errors import AppError, invalid
-from guildhall.events import JOIN_ROOMS, LEAVE_ROOMS, guild_room, user_room
+from guildhall.events import JOIN_ROOMS, LEAVE_ROOMS, ServerEvent, guild_room, user_room
 from guildhall.files import storage
 from guildhall.files.service import forget, square_copy
 from guildhall.guilds.access import guild_for_member, guild_for_owner
-from guildhall.kit.time import iso
+from guildhall.guilds.serialize import MEMBER_COLUMNS, guild_view, member_roles, member_view
+from guildhall.kit.sql import affected
 from guildhall.kit.validation import clean_text
 from guildhall.models import (
     EVERYONE_POSITION,
@@ -28,29 +29,17 @@ from guildhall.models import (
     Emoji,
     Guild,
     Member,
-    MemberRole,
     Role,
     Sticker,
     User,
 )
 from guildhall.permissions.bits import EVERYONE_DEFAULT, Permission
 from guildhall.permissions.resolver import require_guild_permission
-from guildhall.runtime import Runtime
-from guildhall.users.service import lock_users, public_user, statuses, user_fields
+from guildhall.runtime import Runtime, Tx
+from guildhall.users.service import lock_users, statuses, user_fields
 
 MAX_NAME = 100
 MAX_DESCRIPTION = 300
-
-
-def guild_view(guild: Guild) -> dict[str, Any]:
-    return {
-        "id": guild.id,
-        "name": guild.name,
-        "owner_id": guild.owner_id,
-        "icon": guild.icon,
-        "description": guild.description,
-        "created_at": iso(guild.created_at),
-    }
 
 
 def everyone_role(guild_id: int) -> Role:
@@ -78,7 +67,7 @@ async def check_guild_limit(tx: Tx, user_id: int) -> None:
     ).scalar_one()
     limit = tx.settings.max_guilds_per_user
     if count >= limit:
-        raise AppError("LIMIT_REACHED", 400, f"You can be in at most {limit} guilds")
+        raise AppError(ErrorCode.LIMIT_REACHED, 400, f"You can be in at most {limit} guilds")
 
 
 async def add_member(tx: Tx, guild_id: int, user_id: int) -> None:
@@ -89,7 +78,7 @@ async def add_member(tx: Tx, guild_id: int, user_id: int) -> None:
     assert user is not None
     tx.emit(
         guild_room(guild_id),
-        "member_joined",
+        ServerEvent.MEMBER_JOINED,
         {"guild_id": guild_id, "user": user_fields(user)},
     )
     tx.emit(user_room(user_id), JOIN_ROOMS, {"rooms": [guild_room(guild_id)]})
@@ -148,79 +137,8 @@ async def delete_guild(tx: Tx, user_id: int, guild_id: int) -> None:
     if paths:
         tx.on_commit(lambda: storage.delete_paths(tx.rt, paths))
     room = guild_room(guild_id)
-    tx.emit(room, "guild_deleted", {"id": guild_id})
+    tx.emit(room, ServerEvent.GUILD_DELETED, {"id": guild_id})
     tx.emit(room, LEAVE_ROOMS, {"rooms": [room], "prefixes": [f"g:{guild_id}:"]})
-
-
-def member_view(
-    row: Any, roles: list[int], status: str | None = None, guild_id: int | None = None
-) -> dict[str, Any]:
-    """A member: the user, ``joined_at``, ``roles`` (ids, @everyone left out) and
-    ``communication_disabled_until``; ``status`` and ``guild_id`` when given."""
-    out = {
-        **public_user(row.id, row.username, row.avatar, row.display_name),
-        "joined_at": iso(row.joined_at),
-        "roles": roles,
-        "communication_disabled_until": (
-            iso(row.communication_disabled_until) if row.communication_disabled_until else None
-        ),
-    }
-    if status is not None:
-        out["status"] = status
-    if guild_id is not None:
-        out["guild_id"] = guild_id
-    return out
-
-
-_MEMBER_COLUMNS = (
-    User.id,
-    User.username,
-    User.avatar,
-    User.display_name,
-    Member.joined_at,
-    Member.communication_disabled_until,
-)
-
-
-async def member_roles(
-    tx: Tx, guild_id: int, user_ids: list[int] | None = None
-) -> dict[int, list[int]]:
-    """Role ids of the guild's members (or of ``user_ids``), highest role first."""
-    stmt = (
-        select(MemberRole.user_id, MemberRole.role_id)
-        .join(Role, Role.id == MemberRole.role_id)
-        .where(MemberRole.guild_id == guild_id)
-        .order_by(Role.position.desc())
-    )
-    if user_ids is not None:
-        stmt = stmt.where(MemberRole.user_id.in_(user_ids))
-    out: dict[int, list[int]] = {}
-    for uid, rid in (await tx.session.execute(stmt)).all():
-        out.setdefault(uid, []).append(rid)
-    return out
-
-
-async def members_out(tx: Tx, guild_id: int, user_ids: list[int]) -> list[dict[str, Any]]:
-    """Members as ``member_updated`` carries them (with ``guild_id``): three round
-    trips (members, roles, presence) whatever their number."""
-    if not user_ids:
-        return []
-    rows = (
-        await tx.session.execute(
-            select(*_MEMBER_COLUMNS)
-            .join(Member, Member.user_id == User.id)
-            .where(Member.guild_id == guild_id, Member.user_id.in_(user_ids))
-            .order_by(User.id)
-        )
-    ).all()
-    roles = await member_roles(tx, guild_id, user_ids)
-    status = await statuses(tx.rt, [r.id for r in rows])
-    return [member_view(r, roles.get(r.id, []), status[r.id], guild_id) for r in rows]
-
-
-async def member_out(tx: Tx, guild_id: int, user_id: int) -> dict[str, Any]:
-    """One member as ``member_updated`` carries it (with ``guild_id``)."""
-    return (await members_out(tx, guild_id, [user_id]))[0]
 
 
 async def members(tx: Tx, user_id: int, guild_id: int) -> list[dict[str, Any]]:
@@ -229,7 +147,7 @@ async def members(tx: Tx, user_id: int, guild_id: int) -> list[dict[str, Any]]:
     await guild_for_member(tx, guild_id, user_id)
     rows = (
         await tx.session.execute(
-            select(*_MEMBER_COLUMNS)
+            select(*MEMBER_COLUMNS)
             .join(Member, Member.user_id == User.id)
             .where(Member.guild_id == guild_id)
             .order_by(Member.joined_at, User.id)
@@ -245,7 +163,7 @@ async def leave(tx: Tx, user_id: int, guild_id: int) -> None:
     guild = await guild_for_member(tx, guild_id, user_id)
     if guild.owner_id == user_id:
         raise AppError(
-            "INVALID_INPUT", 400, "The owner cannot leave the guild; delete it instead", {}
+            ErrorCode.INVALID_INPUT, 400, "The owner cannot leave the guild; delete it instead", {}
         )
     await remove_member(tx, guild_id, user_id)
 
@@ -257,17 +175,17 @@ async def remove_member(tx: Tx, guild_id: int, user_id: int, *, removed: bool = 
     ``guild_removed`` on their own sockets. Then every node takes the user's
     sockets out of the guild's room and its channels' rooms (``LEAVE_ROOMS``),
     after the events those sockets should still hear."""
-    result = await tx.session.execute(
-        delete(Member).where(Member.guild_id == guild_id, Member.user_id == user_id)
+    result = await affected(
+        tx.session, delete(Member).where(Member.guild_id == guild_id, Member.user_id == user_id)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not result:
         return False
     user = await tx.session.get(User, user_id)
     assert user is not None
     room = guild_room(guild_id)
     tx.emit(
         room,
-        "member_left",
+        ServerEvent.MEMBER_LEFT,
         {
             "guild_id": guild_id,
             "user_id": user.id,
@@ -276,7 +194,7 @@ async def remove_member(tx: Tx, guild_id: int, user_id: int, *, removed: bool = 
         },
     )
     if removed:
-        tx.emit(user_room(user_id), "guild_removed", {"guild_id": guild_id})
+        tx.emit(user_room(user_id), ServerEvent.GUILD_REMOVED, {"guild_id": guild_id})
     tx.emit(
         user_room(user_id),
         LEAVE_ROOMS,
@@ -311,8 +229,8 @@ async def update(
     try:
         async with rt.transaction() as tx:
             guild = await require_guild_permission(tx, guild_id, user_id, Permission.MANAGE_GUILD)
-            if not tx.rt.db.is_sqlite:  # two editors: the old icon is deleted exactly once
-                await tx.session.refresh(guild, with_for_update=True)
+            # Two editors: the old icon is deleted exactly once.
+            await tx.dialect.lock_loaded(tx.session, guild)
             old_icon = guild.icon
             before = guild_view(guild)
             for key in ("name", "icon", "description"):
@@ -324,7 +242,7 @@ async def update(
                 tx.on_commit(lambda: storage.delete_paths(tx.rt, [old_icon.removeprefix("/")]))
             if diff := audit.changes_between(before, view, ("name", "icon", "description")):
                 await audit.record(tx, guild_id, user_id, "guild_update", guild_id, diff)
-                tx.emit(guild_room(guild_id), "guild_updated", view)
+                tx.emit(guild_room(guild_id), ServerEvent.GUILD_UPDATED, view)
     except BaseException:
         if new_icon is not None:
             await forget(rt, new_icon.removeprefix("/"))

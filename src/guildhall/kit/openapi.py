@@ -20,6 +20,8 @@ from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import SkipJsonSchema
 
+from guildhall.codes import ErrorCode, codes_for
+
 # A path id of a user, guild, channel or message. Taken as text and parsed by
 # ``kit.parse.int_id`` (anything that is not a positive integer is that resource's
 # 404, not a validation error), and documented as the integer it is.
@@ -58,7 +60,7 @@ class ErrorBody(Read):
     """Every 4xx/5xx answer."""
 
     error: str
-    code: str
+    code: ErrorCode
     details: dict[str, Any]
 
 
@@ -74,20 +76,24 @@ class Success(Read):
     success: bool
 
 
-ERROR_DESCRIPTIONS = {
-    400: "Invalid input (`INVALID_INPUT`, `MISSING_REQUIRED_FIELD` with `details.field`, "
-    "or a rule of this resource)",
-    401: "Not signed in (`AUTH_REQUIRED`), or wrong credentials",
+_ERROR_SUMMARIES = {
+    400: "Invalid input (`details.field` names the field), or a rule of this resource",
+    401: "Not signed in, or wrong credentials",
     403: "Not allowed: missing/wrong `X-CSRF-Token` on a cookie-authenticated unsafe "
-    "method (`INVALID_CSRF_TOKEN`), not a member (`NOT_CHANNEL_MEMBER`), or not "
-    "permitted (`NOT_GUILD_OWNER`, `INSUFFICIENT_PERMISSIONS`, ...)",
+    "method, not a member, or not permitted",
     404: "Not found (a path id that is not a positive integer is never found)",
-    409: "Conflict with an existing object (`CONFLICT`)",
-    413: "Body over its limit (`FILE_TOO_LARGE` for files, `INVALID_INPUT` for JSON)",
+    409: "Conflict with an existing object",
+    413: "Body over its limit (files, or JSON)",
     416: "Range not satisfiable",
-    429: "Rate limited (`RATE_LIMIT_EXCEEDED` or a specific limit); see `Retry-After`",
-    500: "Internal error (`INTERNAL_ERROR`)",
-    503: "A service the server needs is not configured or not reachable (`INTERNAL_ERROR`)",
+    429: "Rate limited; see `Retry-After`",
+    500: "Internal error",
+    503: "A service the server needs is not configured or not reachable",
+}
+
+# The codes come from the one list (``codes.STATUSES``), never spelled here.
+ERROR_DESCRIPTIONS = {
+    status: f"{summary}. Codes: " + ", ".join(f"`{code}`" for code in codes_for(status))
+    for status, summary in _ERROR_SUMMARIES.items()
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from guildhall.codes import ErrorCode
 from guildhall.errors import AppError, invalid
 
 # ASCII digits only: ``int()`` also takes " 7", "+7", "7_0" and other scripts' digits,
@@ -13,7 +14,7 @@ _INTEGER = re.compile(r"-?[0-9]{1,30}")
 _STRING_ID = re.compile(r"[A-Za-z0-9]{1,32}")
 
 
-def int_id(raw: str | int, not_found_code: str) -> int:
+def int_id(raw: str | int, not_found_code: ErrorCode) -> int:
     """A path id: anything that is not a positive 63-bit integer cannot exist."""
     if isinstance(raw, bool) or not (isinstance(raw, int) or _ID.fullmatch(str(raw))):
         raise AppError(not_found_code, 404)
@@ -23,7 +24,28 @@ def int_id(raw: str | int, not_found_code: str) -> int:
     return value
 
 
-def string_id(raw: str, not_found_code: str) -> str:
+# Path ids by what they name, each with its resource's 404 (``parse.guild_id(raw)``).
+def guild_id(raw: str | int) -> int:
+    return int_id(raw, ErrorCode.GUILD_NOT_FOUND)
+
+
+def channel_id(raw: str | int) -> int:
+    return int_id(raw, ErrorCode.CHANNEL_NOT_FOUND)
+
+
+def user_id(raw: str | int) -> int:
+    return int_id(raw, ErrorCode.USER_NOT_FOUND)
+
+
+def role_id(raw: str | int) -> int:
+    return int_id(raw, ErrorCode.ROLE_NOT_FOUND)
+
+
+def message_id(raw: str | int) -> int:
+    return int_id(raw, ErrorCode.MESSAGE_NOT_FOUND)
+
+
+def string_id(raw: str, not_found_code: ErrorCode) -> str:
     """A path id the contract makes a string (emoji, sticker, poll): ours are short
     ASCII letters and digits, so anything else names nothing. It never reaches SQL
     either (PostgreSQL text cannot even hold a NUL)."""

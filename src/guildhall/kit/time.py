@@ -15,5 +15,8 @@ def iso(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    elif value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    # isoformat truncates to milliseconds as the old strftime did, at a third of its cost
+    # (every message of every answer and event goes through here).
+    return value.isoformat(timespec="milliseconds")[:-6] + "Z"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from guildhall.codes import ErrorCode
 from guildhall.errors import AppError, invalid
 
 # Matched with fullmatch (``$`` would accept a trailing newline).
@@ -26,14 +27,14 @@ def check_username(value: str) -> str:
 def check_email(value: str) -> str:
     value = value.strip()
     if len(value) > 254 or not _EMAIL.fullmatch(value):
-        raise AppError("INVALID_EMAIL", 400, "Invalid email address", {"field": "email"})
+        raise AppError(ErrorCode.INVALID_EMAIL, 400, "Invalid email address", {"field": "email"})
     return value
 
 
 def check_password(password: str, username: str, field: str = "password") -> str:
     if len(password) < 8 or len(password) > 128 or password.casefold() == username.casefold():
         raise AppError(
-            "WEAK_PASSWORD",
+            ErrorCode.WEAK_PASSWORD,
             400,
             "Password must be 8-128 characters and differ from the username",
             {"field": field},

@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from guildhall.db import Tx
 from guildhall.guilds.access import message_for_member
 from guildhall.kit.time import iso
 from guildhall.models import MessageEdit
 from guildhall.permissions import resolver
 from guildhall.permissions.bits import Permission
+from guildhall.runtime import Tx
 
 
 def record(tx: Tx, message_id: int, previous: str, replaced_at: datetime) -> None:

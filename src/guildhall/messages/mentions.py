@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, insert, select
 
-from guildhall.db import Tx
 from guildhall.models import (
     EVERYONE_POSITION,
     Channel,
@@ -32,6 +31,7 @@ from guildhall.models import (
 )
 from guildhall.permissions import resolver
 from guildhall.permissions.bits import Permission
+from guildhall.runtime import Tx
 
 _MAX_ID = 2**63 - 1
 _USER = re.compile(r"<@!?([1-9][0-9]{0,18})>", re.ASCII)
@@ -108,7 +108,7 @@ async def member_role_ids(tx: Tx, user_id: int) -> set[int]:
 async def resolve(
     tx: Tx,
     channel: Channel,
-    guild: Guild,
+    guild: Guild | None,
     author_id: int,
     content: str,
     reply_author_id: int | None = None,
@@ -132,7 +132,7 @@ async def resolve(
         may_everyone = Permission.MENTION_EVERYONE in perms
         # Without the permission the text stays plain: no flag, nobody notified.
         out.everyone = parsed.everyone and may_everyone
-        if parsed.roles:
+        if parsed.roles and guild is not None:  # a DM has no roles
             kept = await qualifying_role_ids(tx, guild, parsed.roles, may_everyone)
             out.roles = [rid for rid in parsed.roles if rid in kept]
     return out

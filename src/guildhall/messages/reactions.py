@@ -7,9 +7,9 @@ import unicodedata
 
 from sqlalchemy import select
 
-from guildhall.db import Tx
 from guildhall.errors import invalid
 from guildhall.models import Emoji
+from guildhall.runtime import Tx
 
 MAX_EMOJI_LENGTH = 64
 # fullmatch, never ``^...$``: ``$`` also matches before a trailing newline, so
@@ -50,11 +50,14 @@ def is_unicode_emoji(value: str) -> bool:
     return has_symbol
 
 
-async def check_emoji(tx: Tx, guild_id: int, raw: str) -> str:
-    """The emoji as stored, or 400 ``INVALID_INPUT`` (field ``emoji``)."""
+async def check_emoji(tx: Tx, guild_id: int | None, raw: str) -> str:
+    """The emoji as stored, or 400 ``INVALID_INPUT`` (field ``emoji``). A DM
+    (no guild) has no custom emojis."""
     if not raw or len(raw) > MAX_EMOJI_LENGTH:
         raise invalid("emoji", f"emoji must be 1-{MAX_EMOJI_LENGTH} characters")
     custom = _CUSTOM.fullmatch(raw)
+    if custom and guild_id is None:
+        raise invalid("emoji", "Custom emojis belong to guilds; use a unicode emoji here")
     if custom:
         found = await tx.session.scalar(
             select(Emoji.id).where(Emoji.guild_id == guild_id, Emoji.name == custom.group(1))

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from guildhall.db import Tx
 from guildhall.errors import invalid
 from guildhall.models import Message, User
+from guildhall.runtime import Tx
 
 PREVIEW_CHARS = 100
 _MAX_ID = 2**63 - 1

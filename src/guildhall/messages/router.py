@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 
-from guildhall.auth.deps import CurrentUser
-from guildhall.deps import TxDep
+from guildhall.auth.deps import Credentials, CurrentUser, authenticate
+from guildhall.deps import RuntimeDep, TxDep
 from guildhall.errors import invalid
+from guildhall.kit import parse
 from guildhall.kit.openapi import IdParam, QueryText, StatusMessage, documented, int_query
-from guildhall.kit.parse import bounded_int, int_id
+from guildhall.kit.parse import bounded_int
 from guildhall.messages import edits, service
 from guildhall.messages.schemas import (
     MessageCreate,
@@ -19,6 +20,7 @@ from guildhall.messages.schemas import (
     MessageRead,
     MessageUpdate,
 )
+from guildhall.runtime import Tx
 
 router = APIRouter(prefix="/api", tags=["messages"])
 
@@ -27,14 +29,6 @@ _MAX_PAGE = 2**31
 EmojiParam = Annotated[
     str, Path(description="A unicode emoji (URL-encoded) or `:name:` of a guild emoji")
 ]
-
-
-def _channel_id(raw: str) -> int:
-    return int_id(raw, "CHANNEL_NOT_FOUND")
-
-
-def _message_id(raw: str) -> int:
-    return int_id(raw, "MESSAGE_NOT_FOUND")
 
 
 @router.get("/channels/{channel_id}/messages", **documented(MessagePage, errors=(400, 403, 404)))
@@ -49,7 +43,7 @@ async def history(
     before: QueryText = int_query(1, _MAX_ID, "Cursor mode: the messages older than this id"),
     after: QueryText = int_query(0, _MAX_ID, "Cursor mode: the messages newer than this id"),
 ) -> dict[str, Any]:
-    cid = _channel_id(channel_id)
+    cid = parse.channel_id(channel_id)
     size = bounded_int(
         limit, "limit", service.DEFAULT_PAGE_SIZE, 1, service.MAX_PAGE_SIZE, clamp=True
     )
@@ -69,51 +63,53 @@ async def history(
     "/channels/{channel_id}/messages", **documented(MessageRead, 201, errors=(400, 403, 404))
 )
 async def send(
-    channel_id: IdParam, body: MessageCreate, user: CurrentUser, tx: TxDep
+    channel_id: IdParam, body: MessageCreate, request: Request, _: Credentials, rt: RuntimeDep
 ) -> dict[str, Any]:
-    return await service.send(
-        tx,
-        user.user_id,
-        _channel_id(channel_id),
-        body.content,
-        body.files,
-        body.nonce,
-        reply_to=body.reply_to,
-    )
+
+    async def work(tx: Tx) -> dict[str, Any]:
+        # The session lookup joins the send's unit of work: one transaction, not two.
+        user = await authenticate(request, tx)
+        cid = parse.channel_id(channel_id)
+        return await service.send(
+            tx, user.user_id, cid, body.content, body.files, body.nonce, reply_to=body.reply_to
+        )
+
+    # Group-committed with the other sends in flight (docs/decisions/write-path.md).
+    return await rt.grouped(work)
 
 
 @router.get("/channels/{channel_id}/pins", **documented(list[MessageRead], errors=(403, 404)))
 async def pins(channel_id: IdParam, user: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
-    return await service.pins(tx, user.user_id, _channel_id(channel_id))
+    return await service.pins(tx, user.user_id, parse.channel_id(channel_id))
 
 
 @router.put("/messages/{message_id}", **documented(MessageRead, errors=(400, 403, 404)))
 async def edit(
     message_id: IdParam, body: MessageUpdate, user: CurrentUser, tx: TxDep
 ) -> dict[str, Any]:
-    return await service.edit(tx, user.user_id, _message_id(message_id), body.content)
+    return await service.edit(tx, user.user_id, parse.message_id(message_id), body.content)
 
 
 @router.get("/messages/{message_id}/edits", **documented(list[MessageEditRead], errors=(403, 404)))
 async def edit_history(message_id: IdParam, user: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
-    return await edits.history(tx, user.user_id, _message_id(message_id))
+    return await edits.history(tx, user.user_id, parse.message_id(message_id))
 
 
 @router.delete("/messages/{message_id}", **documented(StatusMessage, errors=(403, 404)))
 async def delete(message_id: IdParam, user: CurrentUser, tx: TxDep) -> dict[str, str]:
-    await service.delete(tx, user.user_id, _message_id(message_id))
+    await service.delete(tx, user.user_id, parse.message_id(message_id))
     return {"message": "Message deleted successfully"}
 
 
 @router.post("/messages/{message_id}/pin", **documented(StatusMessage, errors=(400, 403, 404)))
 async def pin(message_id: IdParam, user: CurrentUser, tx: TxDep) -> dict[str, str]:
-    await service.pin(tx, user.user_id, _message_id(message_id))
+    await service.pin(tx, user.user_id, parse.message_id(message_id))
     return {"message": "Message pinned successfully"}
 
 
 @router.post("/messages/{message_id}/unpin", **documented(StatusMessage, errors=(403, 404)))
 async def unpin(message_id: IdParam, user: CurrentUser, tx: TxDep) -> dict[str, str]:
-    await service.unpin(tx, user.user_id, _message_id(message_id))
+    await service.unpin(tx, user.user_id, parse.message_id(message_id))
     return {"message": "Message unpinned successfully"}
 
 
@@ -124,7 +120,7 @@ async def unpin(message_id: IdParam, user: CurrentUser, tx: TxDep) -> dict[str, 
 async def add_reaction(
     message_id: IdParam, emoji: EmojiParam, user: CurrentUser, tx: TxDep
 ) -> dict[str, Any]:
-    return await service.add_reaction(tx, user.user_id, _message_id(message_id), emoji)
+    return await service.add_reaction(tx, user.user_id, parse.message_id(message_id), emoji)
 
 
 @router.delete(
@@ -134,4 +130,4 @@ async def add_reaction(
 async def remove_reaction(
     message_id: IdParam, emoji: EmojiParam, user: CurrentUser, tx: TxDep
 ) -> dict[str, Any]:
-    return await service.remove_reaction(tx, user.user_id, _message_id(message_id), emoji)
+    return await service.remove_reaction(tx, user.user_id, parse.message_id(message_id), emoji)

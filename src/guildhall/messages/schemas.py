@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from guildhall.auth.schemas import StrictBody
 from guildhall.files.schemas import UploadRead
+from guildhall.kit.body import StrictBody
 from guildhall.kit.openapi import Read
 from guildhall.polls.schemas import PollRead
 
@@ -57,7 +57,7 @@ class MessageRead(Read):
 
     id: int
     channel_id: int
-    guild_id: int
+    guild_id: int | None  # null in a DM (section 15)
     author_id: int
     username: str
     display_name: str | None  # shown instead of the username where set

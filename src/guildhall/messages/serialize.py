@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from guildhall.files.service import file_entry
+from guildhall.files.serialize import file_entry
 from guildhall.kit.time import iso
 from guildhall.messages import mentions, replies
 from guildhall.models import Attachment, Message, Reaction, Upload, User
@@ -29,7 +29,8 @@ async def serialize_messages(
         return []
     ids = [m.id for m in messages]
     author_ids = {m.author_id for m in messages}
-    authors = {
+    # (username, avatar, display_name); a deleted author is all None.
+    authors: dict[int, tuple[str | None, str | None, str | None]] = {
         uid: (username, avatar, display_name)
         for uid, username, avatar, display_name in (
             await session.execute(
@@ -40,7 +41,7 @@ async def serialize_messages(
         ).all()
     }
     files: dict[int, list[dict[str, Any]]] = {}
-    for message_id, *upload in (
+    for message_id, filename, path, size, mimetype, preview in (
         await session.execute(
             select(
                 Attachment.message_id,
@@ -55,14 +56,15 @@ async def serialize_messages(
             .order_by(Attachment.message_id, Attachment.position)
         )
     ).all():
-        files.setdefault(message_id, []).append(file_entry(*upload))
+        files.setdefault(message_id, []).append(file_entry(filename, path, size, mimetype, preview))
     reactions = await _reactions(session, ids)
     polls = await polls_by_message(session, ids)
     originals = await replies.previews(session, messages)
+    no_author: tuple[str | None, str | None, str | None] = (None, None, None)
     return [
         message_dict(
             m,
-            *authors.get(m.author_id, (None, None, None)),
+            *authors.get(m.author_id, no_author),
             files=files.get(m.id, []),
             reactions=reactions.get(m.id, []),
             poll=polls.get(m.id),

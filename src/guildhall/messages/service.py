@@ -5,40 +5,46 @@ through ``guilds.access`` and records its events with ``tx.emit``."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from guildhall.audit import service as audit
-from guildhall.db import Tx
+from guildhall.codes import ErrorCode
 from guildhall.errors import AppError, forbidden, invalid, missing
-from guildhall.events import channel_room
+from guildhall.events import ServerEvent, channel_room
 from guildhall.files import service as files_service
-from guildhall.files.storage import is_public_path
+from guildhall.files.serialize import upload_view
+from guildhall.files.stores import is_public_path
 from guildhall.guilds.access import ChannelAccess
+from guildhall.kit.sql import affected
 from guildhall.kit.time import utcnow
 from guildhall.kit.validation import clean_text
 from guildhall.messages import edits, mentions, replies
 from guildhall.messages.reactions import check_emoji
 from guildhall.messages.serialize import (
-    file_entry,
     message_dict,
     serialize_message,
     serialize_messages,
 )
-from guildhall.messages.sql import insert_ignore
 from guildhall.models import Attachment, Channel, Message, Reaction, Upload, User
+from guildhall.models.channel import MESSAGE_TYPES
 from guildhall.permissions.bits import Permission
 from guildhall.permissions.resolver import (
     check,
+    check_others_message,
     require_channel_access,
     require_message_access,
     require_not_timed_out,
 )
 from guildhall.readstates import service as readstates
+from guildhall.replay import sequence
+from guildhall.runtime import Tx
 
 NONCE_WINDOW = timedelta(minutes=5)
 MAX_NONCE_LENGTH = 64
@@ -59,18 +65,14 @@ def room_of(message: Message) -> str:
 # --- input --------------------------------------------------------------------
 
 
-def _file_paths(files: Any) -> list[str]:
-    """Upload paths, deduplicated in order. Sockets pass raw data, so types are checked
-    here too; ``{"path": ...}`` items are accepted as the socket contract allows."""
+def _file_paths(files: list[str] | None) -> list[str]:
+    """Upload paths, deduplicated in order. Both doors hand over strings: the REST
+    body is ``list[str]``, and the socket's ``SendIn.paths`` flattens ``{path}``."""
     if files is None:
         return []
-    if not isinstance(files, list):
-        raise invalid("files", "files must be a list of upload paths")
     paths: list[str] = []
     for item in files:
-        if isinstance(item, dict):
-            item = item.get("path")
-        if not isinstance(item, str) or not is_public_path(item):
+        if not is_public_path(item):
             raise invalid("files", "files must be a list of upload paths")
         if item not in paths:
             paths.append(item)
@@ -155,11 +157,13 @@ async def send(
     )
     channel, guild = found.channel, found.guild
     username, avatar, display_name = found.username, found.avatar, found.display_name
-    if channel.type != "text":
+    if channel.type not in MESSAGE_TYPES:
         raise invalid("channel_id", "Messages can only be sent to text channels")
     if channel.read_only and Permission.MANAGE_MESSAGES not in found.permissions:
         raise AppError(
-            "CHANNEL_READ_ONLY", 403, "Only members who manage messages can post in this channel"
+            ErrorCode.CHANNEL_READ_ONLY,
+            403,
+            "Only members who manage messages can post in this channel",
         )
     paths = _file_paths(files)
     if paths:
@@ -180,17 +184,18 @@ async def send(
             earlier.nonce = None
 
     await tx.rt.limits.message.check(
-        user_id, "TOO_MANY_MESSAGES", "You are sending messages too fast"
+        user_id, ErrorCode.TOO_MANY_MESSAGES, "You are sending messages too fast"
     )
     uploads = await _owned_uploads(tx, user_id, paths)
     replied = await replies.original(tx, channel.id, reply_to)
     mentioned = await mentions.resolve(
         tx, channel, guild, user_id, text, replied[0] if replied else None
     )
-
+    # Ids in the order of the channel's event numbers (contract section 18).
+    await sequence.lock_channel(tx, channel.id)
     message = Message(
         channel_id=channel.id,
-        guild_id=guild.id,
+        guild_id=channel.guild_id,
         author_id=user_id,
         content=text,
         nonce=key,
@@ -221,7 +226,7 @@ async def send(
     await mentions.index(tx, message, mentioned)
     await _enforce_retention(tx, channel, message.id)
     # Built here, not read back: a new message has no reactions and no poll yet.
-    files_out = [file_entry(u.filename, u.path, u.size, u.mimetype, u.preview) for u in uploads]
+    files_out = [upload_view(u) for u in uploads]
     data = message_dict(
         message,
         username,
@@ -232,8 +237,8 @@ async def send(
         poll=None,
         reply_to=replied[1] if replied else None,
     )
-    tx.emit(room_of(message), "new_message", data)
-    readstates.acked_by_send(tx, user_id, channel.id, guild.id, message.id, origin_sid)
+    tx.emit(room_of(message), ServerEvent.NEW_MESSAGE, data)
+    readstates.acked_by_send(tx, user_id, channel.id, channel.guild_id, message.id, origin_sid)
     return data
 
 
@@ -272,14 +277,19 @@ async def _enforce_retention(tx: Tx, channel: Channel, keep_id: int) -> None:
     await delete_many(tx, [(mid, channel.guild_id, channel.id) for mid in victims])
 
 
-async def delete_many(tx: Tx, victims: list[tuple[int, int, int]]) -> None:
+def _id_in(ids: list[int]) -> Callable[[Any], ColumnElement[bool]]:
+    """``doomed`` for ``release_uploads``: the messages (or aliases) with these ids."""
+    return lambda m: m.id.in_(ids)
+
+
+async def delete_many(tx: Tx, victims: list[tuple[int, int | None, int]]) -> None:
     """Delete messages given as ``(id, guild_id, channel_id)`` (retention, a ban's
     ``delete_message_seconds``), emitting ``message_deleted`` to each one's room.
     Their attachments and reactions go by the foreign keys' cascades; uploads no
     other message, emoji or sticker holds are deleted after commit."""
     for i in range(0, len(victims), DELETE_CHUNK):
         chunk = [mid for mid, _, _ in victims[i : i + DELETE_CHUNK]]
-        released = await files_service.release_uploads(tx, lambda m, ids=chunk: m.id.in_(ids))
+        released = await files_service.release_uploads(tx, _id_in(chunk))
         files_service.delete_after_commit(tx, released)
         await tx.session.execute(
             sql_delete(Message)
@@ -288,7 +298,9 @@ async def delete_many(tx: Tx, victims: list[tuple[int, int, int]]) -> None:
         )
     for mid, guild_id, channel_id in victims:
         room = channel_room(guild_id, channel_id)
-        tx.emit(room, "message_deleted", {"id": mid, "room": room, "channel_id": channel_id})
+        tx.emit(
+            room, ServerEvent.MESSAGE_DELETED, {"id": mid, "room": room, "channel_id": channel_id}
+        )
 
 
 # --- history --------------------------------------------------------------------
@@ -399,13 +411,16 @@ async def pins(tx: Tx, user_id: int, channel_id: int) -> list[dict[str, Any]]:
 # --- changes ----------------------------------------------------------------------
 
 
-async def _own_or_managed(tx: Tx, user_id: int, message_id: int) -> tuple[Message, ChannelAccess]:
-    """The message, if the caller wrote it or holds MANAGE_MESSAGES in its channel."""
+async def _own_or_managed(
+    tx: Tx, user_id: int, message_id: int, pin: bool = False
+) -> tuple[Message, ChannelAccess]:
+    """The message, if the caller wrote it or holds MANAGE_MESSAGES in its channel
+    (to pin: or is a recipient of its DM)."""
     found = await require_message_access(tx, message_id, user_id)
     message = found.message
     assert message is not None
     if message.author_id != user_id:
-        check(found, Permission.MANAGE_MESSAGES)
+        check_others_message(found, pin)
     return message, found
 
 
@@ -416,7 +431,7 @@ async def edit(tx: Tx, user_id: int, message_id: int, content: Any) -> dict[str,
     message = found.message
     assert message is not None
     if message.author_id != user_id:
-        raise forbidden("INSUFFICIENT_PERMISSIONS", "Only the author can edit a message")
+        raise forbidden(ErrorCode.INSUFFICIENT_PERMISSIONS, "Only the author can edit a message")
     require_not_timed_out(found)
     channel, guild = found.channel, found.guild
     has_files = (
@@ -437,13 +452,13 @@ async def edit(tx: Tx, user_id: int, message_id: int, content: Any) -> dict[str,
     await mentions.index(tx, message, mentioned, replace=True)
     data = await serialize_message(tx.session, message)
     room = room_of(message)
-    tx.emit(room, "message_edited", {**data, "room": room})
+    tx.emit(room, ServerEvent.MESSAGE_EDITED, {**data, "room": room})
     return data
 
 
 async def delete(tx: Tx, user_id: int, message_id: int) -> None:
     """Delete (the author, or MANAGE_MESSAGES); emits ``message_deleted``."""
-    message, found = await _own_or_managed(tx, user_id, message_id)
+    message, _ = await _own_or_managed(tx, user_id, message_id)
     mid = message.id
     files_service.delete_after_commit(
         tx, await files_service.release_uploads(tx, lambda m: m.id == mid)
@@ -452,7 +467,7 @@ async def delete(tx: Tx, user_id: int, message_id: int) -> None:
     if user_id != message.author_id:  # a moderator's act, not tidying one's own
         await audit.record(
             tx,
-            found.guild.id,
+            message.guild_id,
             user_id,
             "message_delete",
             message.id,
@@ -463,17 +478,38 @@ async def delete(tx: Tx, user_id: int, message_id: int) -> None:
         )
     room = room_of(message)
     tx.emit(
-        room, "message_deleted", {"id": message.id, "room": room, "channel_id": message.channel_id}
+        room,
+        ServerEvent.MESSAGE_DELETED,
+        {"id": message.id, "room": room, "channel_id": message.channel_id},
     )
 
 
-def _pin_change(was: bool) -> list[dict[str, Any]]:
-    return [audit.change("pinned", was, not was)]
+async def _set_pinned(tx: Tx, user_id: int, message: Message, pinned: bool) -> None:
+    """Pin or unpin ``message`` (its state changes): recorded in the audit log and
+    told to its room."""
+    message.pinned = pinned
+    await tx.session.flush()
+    action, event = (
+        ("message_pin", ServerEvent.MESSAGE_PINNED)
+        if pinned
+        else ("message_unpin", ServerEvent.MESSAGE_UNPINNED)
+    )
+    await audit.record(
+        tx,
+        message.guild_id,
+        user_id,
+        action,
+        message.id,
+        [audit.change("pinned", not pinned, pinned)],
+    )
+    room = room_of(message)
+    tx.emit(room, event, {"message_id": message.id, "room": room})
 
 
 async def pin(tx: Tx, user_id: int, message_id: int) -> dict[str, Any]:
-    """Pin (the author, or MANAGE_MESSAGES), at most ``max_pins_per_channel``; idempotent."""
-    message, found = await _own_or_managed(tx, user_id, message_id)
+    """Pin (the author, or MANAGE_MESSAGES; any recipient in a DM), at most
+    ``max_pins_per_channel``; idempotent."""
+    message, found = await _own_or_managed(tx, user_id, message_id, pin=True)
     require_not_timed_out(found)
     channel = found.channel
     if not message.pinned:
@@ -488,32 +524,20 @@ async def pin(tx: Tx, user_id: int, message_id: int) -> dict[str, Any]:
         )
         if (pinned or 0) >= tx.settings.max_pins_per_channel:
             raise AppError(
-                "LIMIT_REACHED",
+                ErrorCode.LIMIT_REACHED,
                 400,
                 f"At most {tx.settings.max_pins_per_channel} pinned messages a channel",
             )
-        message.pinned = True
-        await tx.session.flush()
-        await audit.record(
-            tx, found.guild.id, user_id, "message_pin", message.id, _pin_change(False)
-        )
-        room = room_of(message)
-        tx.emit(room, "message_pinned", {"message_id": message.id, "room": room})
+        await _set_pinned(tx, user_id, message, True)
     return await serialize_message(tx.session, message)
 
 
 async def unpin(tx: Tx, user_id: int, message_id: int) -> dict[str, Any]:
-    """Unpin (the author, or MANAGE_MESSAGES); idempotent."""
-    message, found = await _own_or_managed(tx, user_id, message_id)
+    """Unpin (the author, or MANAGE_MESSAGES; any recipient in a DM); idempotent."""
+    message, found = await _own_or_managed(tx, user_id, message_id, pin=True)
     require_not_timed_out(found)
     if message.pinned:
-        message.pinned = False
-        await tx.session.flush()
-        await audit.record(
-            tx, found.guild.id, user_id, "message_unpin", message.id, _pin_change(True)
-        )
-        room = room_of(message)
-        tx.emit(room, "message_unpinned", {"message_id": message.id, "room": room})
+        await _set_pinned(tx, user_id, message, False)
     return await serialize_message(tx.session, message)
 
 
@@ -525,12 +549,12 @@ async def add_reaction(tx: Tx, user_id: int, message_id: int, emoji: str) -> dic
     """React (ADD_REACTIONS; joining a reaction already on the message needs only
     VIEW_CHANNEL); idempotent. Emits ``reaction_added`` when it is new."""
     found = await require_message_access(tx, message_id, user_id)
-    message, guild = found.message, found.guild
+    message = found.message
     assert message is not None
     require_not_timed_out(found)
     if not isinstance(emoji, str):
         raise invalid("emoji", "emoji must be a string")
-    emoji = await check_emoji(tx, guild.id, emoji)
+    emoji = await check_emoji(tx, message.guild_id, emoji)
     used = set(
         (
             await tx.session.execute(
@@ -544,13 +568,15 @@ async def add_reaction(tx: Tx, user_id: int, message_id: int, emoji: str) -> dic
         check(found, Permission.ADD_REACTIONS)
     if emoji not in used and len(used) >= MAX_REACTIONS_PER_MESSAGE:
         raise AppError(
-            "LIMIT_REACHED", 400, f"At most {MAX_REACTIONS_PER_MESSAGE} different reactions"
+            ErrorCode.LIMIT_REACHED, 400, f"At most {MAX_REACTIONS_PER_MESSAGE} different reactions"
         )
-    if await insert_ignore(tx, Reaction, message_id=message.id, emoji=emoji, user_id=user_id):
+    if await tx.dialect.insert_ignore(
+        tx.session, Reaction, message_id=message.id, emoji=emoji, user_id=user_id
+    ):
         room = room_of(message)
         tx.emit(
             room,
-            "reaction_added",
+            ServerEvent.REACTION_ADDED,
             {
                 "message_id": message.id,
                 "emoji": emoji,
@@ -569,16 +595,17 @@ async def remove_reaction(tx: Tx, user_id: int, message_id: int, emoji: str) -> 
     if not isinstance(emoji, str) or not emoji or len(emoji) > 64 or "\x00" in emoji:
         raise invalid("emoji", "emoji must be 1-64 characters")
     # No emoji check: a reaction whose custom emoji was deleted can still be removed.
-    result = await tx.session.execute(
+    result = await affected(
+        tx.session,
         sql_delete(Reaction).where(
             Reaction.message_id == message.id, Reaction.emoji == emoji, Reaction.user_id == user_id
-        )
+        ),
     )
-    if result.rowcount:  # type: ignore[attr-defined]
+    if result:
         room = room_of(message)
         tx.emit(
             room,
-            "reaction_removed",
+            ServerEvent.REACTION_REMOVED,
             {
                 "message_id": message.id,
                 "emoji": emoji,

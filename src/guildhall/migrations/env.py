@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -26,7 +28,7 @@ def _include(
     return not (name in _HAND_WRITTEN or (name or "").startswith("messages_fts"))
 
 
-def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(type_: str, obj: object, autogen_context: AutogenContext) -> str | Literal[False]:
     # UTCDateTime only converts in Python; in the schema it is a plain DateTime.
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"

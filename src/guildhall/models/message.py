@@ -32,7 +32,8 @@ class Message(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
-    guild_id: Mapped[int] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"))
+    # NULL in a DM channel (section 15).
+    guild_id: Mapped[int | None] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     content: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -67,6 +68,14 @@ class Message(Base):
             "ix_messages_pinned",
             "channel_id",
             "id",
+            sqlite_where=text("pinned = 1"),
+            postgresql_where=text("pinned"),
+        ),
+        # Search's pinned=true over many channels: the pins newest first (0014).
+        Index(
+            "ix_messages_pinned_id",
+            "id",
+            "channel_id",
             sqlite_where=text("pinned = 1"),
             postgresql_where=text("pinned"),
         ),

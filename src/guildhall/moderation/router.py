@@ -11,7 +11,9 @@ from typing import Any
 from fastapi import APIRouter
 
 from guildhall.auth.deps import CurrentUser
+from guildhall.codes import ErrorCode
 from guildhall.deps import TxDep
+from guildhall.kit import parse
 from guildhall.kit.openapi import IdParam, StatusMessage, documented
 from guildhall.kit.parse import int_id
 from guildhall.moderation import service
@@ -22,17 +24,9 @@ router = APIRouter(prefix="/api", tags=["moderation"])
 G = "/guilds/{guild_id}"
 
 
-def _gid(raw: str) -> int:
-    return int_id(raw, "GUILD_NOT_FOUND")
-
-
-def _uid(raw: str) -> int:
-    return int_id(raw, "USER_NOT_FOUND")
-
-
 @router.delete(G + "/members/{user_id}", **documented(StatusMessage, errors=(403, 404)))
 async def kick(guild_id: IdParam, user_id: IdParam, me: CurrentUser, tx: TxDep) -> dict[str, str]:
-    await service.kick(tx, me.user_id, _gid(guild_id), _uid(user_id))
+    await service.kick(tx, me.user_id, parse.guild_id(guild_id), parse.user_id(user_id))
     return {"message": "Member removed"}
 
 
@@ -41,13 +35,17 @@ async def timeout(
     guild_id: IdParam, user_id: IdParam, body: TimeoutUpdate, me: CurrentUser, tx: TxDep
 ) -> dict[str, Any]:
     return await service.timeout(
-        tx, me.user_id, _gid(guild_id), _uid(user_id), body.communication_disabled_until
+        tx,
+        me.user_id,
+        parse.guild_id(guild_id),
+        parse.user_id(user_id),
+        body.communication_disabled_until,
     )
 
 
 @router.get(G + "/bans", **documented(list[BanRead], errors=(403, 404)))
 async def bans(guild_id: IdParam, me: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
-    return await service.bans(tx, me.user_id, _gid(guild_id))
+    return await service.bans(tx, me.user_id, parse.guild_id(guild_id))
 
 
 @router.put(G + "/bans/{user_id}", **documented(StatusMessage, errors=(400, 403, 404)))
@@ -62,8 +60,8 @@ async def ban(
     await service.ban(
         tx,
         me.user_id,
-        _gid(guild_id),
-        _uid(user_id),
+        parse.guild_id(guild_id),
+        parse.user_id(user_id),
         body.reason,
         body.delete_message_seconds,
     )
@@ -72,5 +70,7 @@ async def ban(
 
 @router.delete(G + "/bans/{user_id}", **documented(StatusMessage, errors=(403, 404)))
 async def unban(guild_id: IdParam, user_id: IdParam, me: CurrentUser, tx: TxDep) -> dict[str, str]:
-    await service.unban(tx, me.user_id, _gid(guild_id), int_id(user_id, "BAN_NOT_FOUND"))
+    await service.unban(
+        tx, me.user_id, parse.guild_id(guild_id), int_id(user_id, ErrorCode.BAN_NOT_FOUND)
+    )
     return {"message": "Ban removed"}

@@ -4,8 +4,8 @@ from datetime import datetime
 
 from pydantic.json_schema import SkipJsonSchema
 
-from guildhall.auth.schemas import StrictBody
 from guildhall.guilds.schemas import MemberRead
+from guildhall.kit.body import StrictBody
 from guildhall.kit.openapi import Read
 from guildhall.users.schemas import UserPublic
 

@@ -16,18 +16,20 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from guildhall.audit import service as audit
-from guildhall.db import Tx
+from guildhall.codes import ErrorCode
 from guildhall.errors import AppError, invalid
-from guildhall.events import guild_room
+from guildhall.events import ServerEvent, guild_room
 from guildhall.guilds.access import is_member
-from guildhall.guilds.service import member_out, remove_member
+from guildhall.guilds.serialize import member_out
+from guildhall.guilds.service import remove_member
+from guildhall.kit.sql import affected
 from guildhall.kit.time import iso, utcnow
 from guildhall.kit.validation import clean_text
 from guildhall.messages.service import delete_many
-from guildhall.messages.sql import insert_ignore
 from guildhall.models import Ban, Guild, Member, Message, User
 from guildhall.permissions.bits import Permission
 from guildhall.permissions.resolver import insufficient, require_guild_permission, top_role_position
+from guildhall.runtime import Tx
 from guildhall.users.service import lock_users, public_user
 
 MAX_DELETE_MESSAGE_SECONDS = 7 * 24 * 3600
@@ -38,7 +40,7 @@ MAX_REASON = 512
 
 
 def _member_not_found() -> AppError:
-    return AppError("USER_NOT_FOUND", 404, "Member not found")
+    return AppError(ErrorCode.USER_NOT_FOUND, 404, "Member not found")
 
 
 async def _check_hierarchy(
@@ -92,14 +94,14 @@ async def ban(
     reason = _ban_reason(reason)
     guild = await require_guild_permission(tx, guild_id, actor_id, Permission.BAN_MEMBERS)
     if await tx.session.get(User, target_id) is None:
-        raise AppError("USER_NOT_FOUND", 404, "User not found")
+        raise AppError(ErrorCode.USER_NOT_FOUND, 404, "User not found")
     # The user's row lock orders this ban against their invite joins (which take
     # it too): a join either commits first and is removed here, or sees the ban.
     await lock_users(tx, [target_id])
     member = await is_member(tx, guild_id, target_id)
     await _check_hierarchy(tx, guild, actor_id, target_id, Permission.BAN_MEMBERS, member=member)
-    if not await insert_ignore(
-        tx, Ban, guild_id=guild_id, user_id=target_id, reason=reason or tx.audit_reason
+    if not await tx.dialect.insert_ignore(
+        tx.session, Ban, guild_id=guild_id, user_id=target_id, reason=reason or tx.audit_reason
     ):
         return  # already banned
     await remove_member(tx, guild_id, target_id, removed=True)
@@ -131,11 +133,11 @@ async def ban(
 async def unban(tx: Tx, actor_id: int, guild_id: int, target_id: int) -> None:
     """Remove a ban (BAN_MEMBERS); 404 BAN_NOT_FOUND when there is none."""
     await require_guild_permission(tx, guild_id, actor_id, Permission.BAN_MEMBERS)
-    result = await tx.session.execute(
-        delete(Ban).where(Ban.guild_id == guild_id, Ban.user_id == target_id)
+    result = await affected(
+        tx.session, delete(Ban).where(Ban.guild_id == guild_id, Ban.user_id == target_id)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
-        raise AppError("BAN_NOT_FOUND", 404, "This user is not banned from this guild")
+    if not result:
+        raise AppError(ErrorCode.BAN_NOT_FOUND, 404, "This user is not banned from this guild")
     await audit.record(tx, guild_id, actor_id, "member_ban_remove", target_id)
 
 
@@ -202,13 +204,15 @@ async def timeout(
     member.communication_disabled_until = until
     await tx.session.flush()
     view = await member_out(tx, guild_id, target_id)  # the members list's shape, guild_id too
-    await audit.record(
-        tx,
-        guild_id,
-        actor_id,
-        "member_timeout",
-        target_id,
-        [audit.change("communication_disabled_until", old, view["communication_disabled_until"])],
-    )
-    tx.emit(guild_room(guild_id), "member_updated", view)
+    new = view["communication_disabled_until"]
+    if new != old:  # lifting a timeout that was never set changes nothing: no entry
+        await audit.record(
+            tx,
+            guild_id,
+            actor_id,
+            "member_timeout",
+            target_id,
+            [audit.change("communication_disabled_until", old, new)],
+        )
+    tx.emit(guild_room(guild_id), ServerEvent.MEMBER_UPDATED, view)
     return view

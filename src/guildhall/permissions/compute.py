@@ -57,6 +57,18 @@ def parse_overwrites(raw: str | None) -> list[tuple[str, int, int, int]]:
     return out
 
 
+# What a recipient may do in a DM or group DM (section 15): there is no guild, so
+# no role or overwrite applies; being a recipient is the whole rule. Not
+# MANAGE_MESSAGES (authors alone edit and delete theirs) nor MENTION_EVERYONE.
+DM_PERMISSIONS = (
+    Permission.VIEW_CHANNEL
+    | Permission.SEND_MESSAGES
+    | Permission.READ_MESSAGE_HISTORY
+    | Permission.ADD_REACTIONS
+    | Permission.ATTACH_FILES
+)
+
+
 def guild_level(is_owner: bool, base: int) -> Permission:
     """Guild-wide permissions: the owner and ADMINISTRATOR have all."""
     if is_owner or base & Permission.ADMINISTRATOR:
@@ -102,8 +114,13 @@ def _text(col: Any) -> ColumnElement[str]:
 
 
 def held_role_ids(guild_id: Any, user_id: Any) -> Any:
-    return select(MemberRole.role_id).where(
-        MemberRole.guild_id == guild_id, MemberRole.user_id == user_id
+    # Nested two levels below the statement that holds ``guild_id``'s table: only
+    # an explicit correlation reaches it (SQLAlchemy auto-correlates one level),
+    # else that table joins in here uncorrelated, a scan of all its rows.
+    return (
+        select(MemberRole.role_id)
+        .where(MemberRole.guild_id == guild_id, MemberRole.user_id == user_id)
+        .correlate_except(MemberRole)
     )
 
 
@@ -132,7 +149,7 @@ def overwrites_column(channel_id: Any, guild_id: Any, user_id: Any) -> Any:
     ow = ChannelOverwrite
     item = ow.target_type + literal(":") + _text(ow.target_id) + literal(":")
     item = item + _text(ow.allow) + literal(":") + _text(ow.deny)
-    mine = select(Role.id).where(_held(guild_id, user_id))
+    mine = select(Role.id).where(_held(guild_id, user_id)).correlate_except(Role)
     return (
         select(func.aggregate_strings(item, ","))
         .where(

@@ -6,6 +6,11 @@ of the row being authorized (``guilds.access``), so the send path pays no extra
 round trip. Lists (visible channels, who may see a channel, who lost a channel)
 are batch forms: two statements whatever the number of guilds, channels or roles.
 
+Direct messages (section 15): a DM channel has no guild, so no role or overwrite
+applies. ``guilds.access`` answers recipients with ``DM_PERMISSIONS`` and anyone
+else with 403 ``NOT_CHANNEL_MEMBER``; who may open a DM, or still send in one, is
+``may_message`` (friends, or a shared guild).
+
 Timeout (section 14): a member whose ``communication_disabled_until`` is ahead
 is refused sending, reacting, typing, pinning, voting, editing and inviting with
 403 ``MEMBER_TIMED_OUT`` — by ``require_*`` for the permissions those actions use,
@@ -19,9 +24,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, exists, or_, select
 
-from guildhall.db import Tx
+from guildhall.codes import ErrorCode
 from guildhall.errors import AppError
 from guildhall.guilds.access import (
     ChannelAccess,
@@ -34,6 +39,8 @@ from guildhall.models import (
     EVERYONE_POSITION,
     Channel,
     ChannelOverwrite,
+    ChannelRecipient,
+    Friendship,
     Guild,
     Member,
     MemberRole,
@@ -41,6 +48,7 @@ from guildhall.models import (
 )
 from guildhall.permissions.bits import ALL, Permission, name_of
 from guildhall.permissions.compute import (
+    DM_PERMISSIONS,
     MEMBER,
     ROLE,
     RoleInputs,
@@ -49,6 +57,7 @@ from guildhall.permissions.compute import (
     parse_roles,
     roles_column,
 )
+from guildhall.runtime import Tx
 
 # Above every role's position: the owner outranks everyone.
 OWNER_POSITION = 1 << 62
@@ -68,11 +77,13 @@ def insufficient(perm: Permission, *, hierarchy: bool = False) -> AppError:
     details: dict[str, str] = {"permission": name_of(perm)}
     if hierarchy:
         details["reason"] = "hierarchy"
-    return AppError("INSUFFICIENT_PERMISSIONS", 403, "Missing permission " + name_of(perm), details)
+    return AppError(
+        ErrorCode.INSUFFICIENT_PERMISSIONS, 403, "Missing permission " + name_of(perm), details
+    )
 
 
 def timed_out() -> AppError:
-    return AppError("MEMBER_TIMED_OUT", 403, "You are timed out in this guild")
+    return AppError(ErrorCode.MEMBER_TIMED_OUT, 403, "You are timed out in this guild")
 
 
 def is_timed_out(until: datetime | None) -> bool:
@@ -95,6 +106,33 @@ def check(found: ChannelAccess, perm: Permission) -> None:
             raise insufficient(needed)
     if perm & TIMEOUT_GATED:
         require_not_timed_out(found)
+
+
+def guild_of(found: ChannelAccess, perm: Permission) -> Guild:
+    """The guild of a channel the member holds ``perm`` in, for a permission a DM
+    never grants (outside ``DM_PERMISSIONS``): a DM channel is refused as ``check``
+    refuses it."""
+    if found.guild is None:
+        raise insufficient(perm)
+    return found.guild
+
+
+def no_dm_with() -> AppError:
+    """A DM with someone who is neither a friend nor in a shared guild. No
+    permission bit governs it, so ``details`` is empty (part two)."""
+    return AppError(
+        ErrorCode.INSUFFICIENT_PERMISSIONS,
+        403,
+        "You can only message friends and people who share a guild with you",
+    )
+
+
+def check_others_message(found: ChannelAccess, pin: bool) -> None:
+    """Acting on someone else's message: MANAGE_MESSAGES in a guild channel. In a
+    DM any recipient may pin; only the author edits or deletes (section 15)."""
+    if found.guild is None and pin:
+        return
+    check(found, Permission.MANAGE_MESSAGES)
 
 
 # -- inputs --------------------------------------------------------------------------
@@ -157,9 +195,11 @@ async def guild_permissions(tx: Tx, guild: Guild, user_id: int) -> Permission:
     return guild_level(False, (await _role_inputs(tx, guild.id, user_id)).base)
 
 
-async def channel_permissions(tx: Tx, channel: Channel, guild: Guild, user_id: int) -> Permission:
-    """The member's permissions in one channel."""
-    if guild.owner_id == user_id:
+async def channel_permissions(
+    tx: Tx, channel: Channel, guild: Guild | None, user_id: int
+) -> Permission:
+    """The member's permissions in one channel (a recipient's in a DM)."""
+    if guild is not None and guild.owner_id == user_id:
         return ALL
     return (await channel_access(tx, channel.id, user_id)).permissions
 
@@ -185,7 +225,7 @@ async def require_guild_permission(tx: Tx, guild_id: int, user_id: int, perm: Pe
 
 async def require_channel_permission(
     tx: Tx, channel_id: int, user_id: int, perm: Permission
-) -> tuple[Channel, Guild]:
+) -> tuple[Channel, Guild | None]:
     """The channel and its guild (404 / 403 NOT_CHANNEL_MEMBER), if the member holds
     ``perm`` there (VIEW_CHANNEL is always required too)."""
     found = await require_channel_access(tx, channel_id, user_id, perm)
@@ -199,6 +239,13 @@ async def require_channel_access(
     (permissions, timeout, and the author's name when asked) from one statement."""
     found = await channel_access(tx, channel_id, user_id, with_author=with_author)
     check(found, perm)
+    if (
+        perm & Permission.SEND_MESSAGES
+        and found.channel.type == "dm"
+        and not await _dm_partner_allowed(tx, found.channel.id, user_id)
+    ):
+        # The history stays readable; only sending stops (section 15).
+        raise no_dm_with()
     return found
 
 
@@ -212,6 +259,63 @@ async def require_message_access(
     return found
 
 
+# -- direct messages --------------------------------------------------------------
+
+
+async def may_message(tx: Tx, user_id: int, other_id: int) -> bool:
+    """Whether ``user_id`` may open (or keep sending in) a DM with ``other_id``:
+    they are friends, or members of one guild. One statement."""
+    mine, theirs = Member.__table__.alias("mine"), Member.__table__.alias("theirs")
+    friends = exists().where(Friendship.user_id == user_id, Friendship.friend_id == other_id)
+    shared = exists().where(
+        mine.c.user_id == user_id,
+        theirs.c.guild_id == mine.c.guild_id,
+        theirs.c.user_id == other_id,
+    )
+    return bool(await tx.session.scalar(select(or_(friends, shared))))
+
+
+async def _dm_partner_allowed(tx: Tx, channel_id: int, user_id: int) -> bool:
+    other = await tx.session.scalar(
+        select(ChannelRecipient.user_id).where(
+            ChannelRecipient.channel_id == channel_id, ChannelRecipient.user_id != user_id
+        )
+    )
+    # Alone in a DM (the other account is gone): nobody to send to.
+    return other is not None and await may_message(tx, user_id, other)
+
+
+async def friends_among(tx: Tx, user_id: int, user_ids: Iterable[int]) -> set[int]:
+    """Those of ``user_ids`` who are friends of ``user_id`` (group DMs: section 15)."""
+    ids = list(set(user_ids))
+    if not ids:
+        return set()
+    rows = await tx.session.scalars(
+        select(Friendship.friend_id).where(
+            Friendship.user_id == user_id, Friendship.friend_id.in_(ids)
+        )
+    )
+    return set(rows.all())
+
+
+async def dm_channel_ids(tx: Tx, user_id: int) -> set[int]:
+    """The DM and group DM channels the user is a recipient of."""
+    rows = await tx.session.scalars(
+        select(ChannelRecipient.channel_id).where(ChannelRecipient.user_id == user_id)
+    )
+    return set(rows.all())
+
+
+async def dm_recipient_ids(tx: Tx, channel_id: int) -> list[int]:
+    """The recipients of a DM channel, earliest added first."""
+    rows = await tx.session.scalars(
+        select(ChannelRecipient.user_id)
+        .where(ChannelRecipient.channel_id == channel_id)
+        .order_by(ChannelRecipient.added_at, ChannelRecipient.user_id)
+    )
+    return list(rows.all())
+
+
 # -- batch forms ----------------------------------------------------------------------
 
 
@@ -220,8 +324,13 @@ async def visible_channel_ids(
 ) -> set[int]:
     """Ids of the guild channels the user may see (VIEW_CHANNEL, and ``need``), in
     one guild or all of theirs: two statements (roles per guild, channels with the
-    overwrites that concern the user), then the algorithm in memory."""
-    return (await channel_verdicts(tx, user_id, guild_id, need))[0]
+    overwrites that concern the user), then the algorithm in memory. Without a
+    guild the user's DM channels are included (a recipient may do all of
+    ``DM_PERMISSIONS`` there)."""
+    allowed = (await channel_verdicts(tx, user_id, guild_id, need))[0]
+    if guild_id is None and (Permission.VIEW_CHANNEL | need) in DM_PERMISSIONS:
+        allowed |= await dm_channel_ids(tx, user_id)
+    return allowed
 
 
 async def channel_verdicts(
@@ -269,6 +378,8 @@ async def channel_verdicts(
     )
     per_channel: dict[int, tuple[int, list[tuple[str, int, int, int]]]] = {}
     for cid, gid, kind, tid, allow, deny in rows.all():
+        if gid is None:  # never: only guild channels were asked for
+            continue
         entry = per_channel.setdefault(cid, (gid, []))
         if kind is not None:
             entry[1].append((kind, tid, allow, deny))
@@ -337,11 +448,35 @@ async def visibility(
 
 
 async def users_who_can_view(
-    tx: Tx, channel: Channel, guild: Guild, user_ids: Iterable[int]
+    tx: Tx, channel: Channel, guild: Guild | None, user_ids: Iterable[int]
 ) -> set[int]:
-    """Those of ``user_ids`` who are members and may see ``channel``."""
+    """Those of ``user_ids`` who are members and may see ``channel`` (recipients, in a DM)."""
+    if guild is None:
+        return set(await dm_recipient_ids(tx, channel.id)) & set(user_ids)
     seen = await visibility(tx, guild, user_ids, [channel.id])
     return {uid for uid, cids in seen.items() if channel.id in cids}
+
+
+async def hidden_from(tx: Tx, guild: Guild, channel_ids: Iterable[int]) -> dict[int, set[int]]:
+    """For each of ``channel_ids``: the guild's members who may not see it (what a
+    guild-wide event about the channel must skip). When @everyone has
+    VIEW_CHANNEL and no overwrite of these channels denies it, nobody: answered
+    without reading the member list."""
+    cids = list(set(channel_ids))
+    ows = await channel_overwrites(tx, cids)
+    everyone = await tx.session.scalar(
+        select(Role.permissions).where(
+            Role.guild_id == guild.id, Role.position == EVERYONE_POSITION
+        )
+    )
+    denies = any(deny & Permission.VIEW_CHANNEL for lst in ows.values() for *_, deny in lst)
+    if everyone is not None and everyone & Permission.VIEW_CHANNEL and not denies:
+        return {cid: set() for cid in cids}
+    members = (
+        await tx.session.scalars(select(Member.user_id).where(Member.guild_id == guild.id))
+    ).all()
+    seen = await visibility(tx, guild, members, cids)
+    return {cid: {uid for uid, mine in seen.items() if cid not in mine} for cid in cids}
 
 
 async def top_role_position(tx: Tx, guild: Guild, user_id: int) -> int:

@@ -8,8 +8,8 @@ from fastapi import APIRouter
 
 from guildhall.auth.deps import CurrentUser
 from guildhall.deps import TxDep
+from guildhall.kit import parse
 from guildhall.kit.openapi import IdParam, documented
-from guildhall.kit.parse import int_id
 from guildhall.polls import service
 from guildhall.polls.schemas import PollCreate, PollRead, PollWithVotes, VoteIn
 
@@ -25,7 +25,7 @@ async def create_poll(
     return await service.create(
         tx,
         user.user_id,
-        int_id(message_id, "MESSAGE_NOT_FOUND"),
+        parse.message_id(message_id),
         body.question,
         body.options,
         body.allow_multiple,
@@ -35,7 +35,7 @@ async def create_poll(
 
 @router.get("/messages/{message_id}/poll", **documented(PollWithVotes, errors=(403, 404)))
 async def get_poll(message_id: IdParam, user: CurrentUser, tx: TxDep) -> dict[str, Any]:
-    return await service.for_message(tx, user.user_id, int_id(message_id, "MESSAGE_NOT_FOUND"))
+    return await service.for_message(tx, user.user_id, parse.message_id(message_id))
 
 
 @router.post("/polls/{poll_id}/vote", **documented(PollWithVotes, errors=(400, 403, 404)))

@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import Field
 
-from guildhall.auth.schemas import StrictBody
+from guildhall.kit.body import StrictBody
 from guildhall.kit.openapi import Read
 
 

@@ -9,16 +9,17 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from guildhall.db import Tx
+from guildhall.codes import ErrorCode
 from guildhall.errors import AppError, forbidden, invalid
-from guildhall.events import channel_room
+from guildhall.events import ServerEvent, channel_room
 from guildhall.kit.parse import string_id
+from guildhall.kit.sql import affected
 from guildhall.kit.time import utcnow
 from guildhall.kit.validation import clean_text
-from guildhall.messages.sql import insert_ignore
 from guildhall.models import Message, Poll, PollOption, PollVote
 from guildhall.permissions.resolver import require_message_access, require_not_timed_out
 from guildhall.polls.serialize import serialize_polls, user_votes
+from guildhall.runtime import Tx
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 10
@@ -28,11 +29,11 @@ MAX_HOURS = 168
 
 
 def _conflict() -> AppError:
-    return AppError("CONFLICT", 409, "This message already has a poll")
+    return AppError(ErrorCode.CONFLICT, 409, "This message already has a poll")
 
 
 def _not_found() -> AppError:
-    return AppError("POLL_NOT_FOUND", 404, "Poll not found")
+    return AppError(ErrorCode.POLL_NOT_FOUND, 404, "Poll not found")
 
 
 async def _poll_dict(tx: Tx, poll: Poll) -> dict[str, Any]:
@@ -41,7 +42,7 @@ async def _poll_dict(tx: Tx, poll: Poll) -> dict[str, Any]:
 
 def _emit(tx: Tx, message: Message, data: dict[str, Any]) -> None:
     room = channel_room(message.guild_id, message.channel_id)
-    tx.emit(room, "poll_updated", {**data, "message_id": message.id, "room": room})
+    tx.emit(room, ServerEvent.POLL_UPDATED, {**data, "message_id": message.id, "room": room})
 
 
 async def create(
@@ -58,11 +59,15 @@ async def create(
     message = found.message
     assert message is not None
     if message.author_id != user_id:
-        raise forbidden("INSUFFICIENT_PERMISSIONS", "Only the message author can add a poll")
+        raise forbidden(
+            ErrorCode.INSUFFICIENT_PERMISSIONS, "Only the message author can add a poll"
+        )
     require_not_timed_out(found)
     question = clean_text(question, "question", 1, MAX_QUESTION)
     if len(options) > MAX_OPTIONS:
-        raise AppError("LIMIT_REACHED", 400, f"At most {MAX_OPTIONS} options", {"field": "options"})
+        raise AppError(
+            ErrorCode.LIMIT_REACHED, 400, f"At most {MAX_OPTIONS} options", {"field": "options"}
+        )
     if len(options) < MIN_OPTIONS:
         raise invalid("options", f"A poll needs {MIN_OPTIONS}-{MAX_OPTIONS} options")
     texts = [clean_text(o, "options", 1, MAX_OPTION) for o in options]
@@ -97,7 +102,7 @@ async def create(
 async def _open_poll(tx: Tx, user_id: int, poll_id: str) -> tuple[Poll, Message]:
     """The poll (locked on PostgreSQL so one user's votes do not interleave) and its
     message, if the caller is a member of its guild; 400 POLL_EXPIRED once closed."""
-    poll_id = string_id(poll_id, "POLL_NOT_FOUND")
+    poll_id = string_id(poll_id, ErrorCode.POLL_NOT_FOUND)
     poll = await tx.session.scalar(select(Poll).where(Poll.id == poll_id).with_for_update())
     if poll is None:
         raise _not_found()
@@ -106,7 +111,7 @@ async def _open_poll(tx: Tx, user_id: int, poll_id: str) -> tuple[Poll, Message]
     assert message is not None
     require_not_timed_out(found)  # voting and retracting are both votes
     if poll.expires_at <= utcnow():
-        raise AppError("POLL_EXPIRED", 400, "This poll has ended")
+        raise AppError(ErrorCode.POLL_EXPIRED, 400, "This poll has ended")
     return poll, message
 
 
@@ -144,8 +149,8 @@ async def vote(tx: Tx, user_id: int, poll_id: str, option_id: str | int) -> dict
         )
         changed = True
     if option not in mine:
-        changed |= await insert_ignore(
-            tx, PollVote, poll_id=poll.id, option_id=option, user_id=user_id
+        changed |= await tx.dialect.insert_ignore(
+            tx.session, PollVote, poll_id=poll.id, option_id=option, user_id=user_id
         )
     answer = await _answer(tx, user_id, poll)
     if changed:
@@ -156,11 +161,11 @@ async def vote(tx: Tx, user_id: int, poll_id: str, option_id: str | int) -> dict
 async def retract(tx: Tx, user_id: int, poll_id: str) -> dict[str, Any]:
     """Take back all of the caller's votes on an open poll."""
     poll, message = await _open_poll(tx, user_id, poll_id)
-    result = await tx.session.execute(
-        delete(PollVote).where(PollVote.poll_id == poll.id, PollVote.user_id == user_id)
+    result = await affected(
+        tx.session, delete(PollVote).where(PollVote.poll_id == poll.id, PollVote.user_id == user_id)
     )
     answer = await _answer(tx, user_id, poll)
-    if result.rowcount:  # type: ignore[attr-defined]
+    if result:
         _emit(tx, message, {k: v for k, v in answer.items() if k != "user_votes"})
     return answer
 

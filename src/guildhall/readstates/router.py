@@ -8,8 +8,8 @@ from fastapi import APIRouter
 
 from guildhall.auth.deps import CurrentUser
 from guildhall.deps import TxDep
+from guildhall.kit import parse
 from guildhall.kit.openapi import IdParam, documented
-from guildhall.kit.parse import int_id
 from guildhall.readstates import service
 from guildhall.readstates.schemas import AckBody, ReadStateRead
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api", tags=["read states"])
 
 @router.post("/channels/{channel_id}/ack", **documented(ReadStateRead, errors=(400, 403, 404)))
 async def ack(channel_id: IdParam, body: AckBody, user: CurrentUser, tx: TxDep) -> dict[str, Any]:
-    cid = int_id(channel_id, "CHANNEL_NOT_FOUND")
+    cid = parse.channel_id(channel_id)
     return await service.ack(tx, user.user_id, cid, body.message_id)
 
 

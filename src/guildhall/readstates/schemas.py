@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from guildhall.auth.schemas import StrictBody
+from guildhall.kit.body import StrictBody
 from guildhall.kit.openapi import Read
 
 

@@ -24,33 +24,41 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.dialects import postgresql, sqlite
 
-from guildhall.db import Tx
 from guildhall.errors import invalid, missing
-from guildhall.events import user_room
+from guildhall.events import ServerEvent, user_room
 from guildhall.messages import mentions
 from guildhall.models import ReadState
 from guildhall.permissions import resolver
 from guildhall.permissions.bits import Permission
+from guildhall.runtime import Tx
 
 UNREAD_CAP = 1000
 _MAX_ID = 2**63 - 1
 
-# Per channel of the caller's guilds: its read position ("upto"), then the counts
+# Per channel of the caller's guilds and DMs (recipients' baseline: when they were
+# added, section 16): its read position ("upto"), then the counts
 # above it, computed only where something is newer. ``reported`` is the contract's
 # last_read_id: the ack when it is ahead of the join baseline, else the channel's
 # newest message at or below the baseline (0 for a channel created after the join).
 _ENTRIES = """
-WITH base AS (
+WITH access AS (
     SELECT c.id AS channel_id, c.guild_id AS guild_id, c.last_message_id AS last_message_id,
-           rs.last_read_id AS acked, m.read_baseline_id AS baseline,
-           CASE WHEN COALESCE(rs.last_read_id, 0) > m.read_baseline_id
-                THEN rs.last_read_id ELSE m.read_baseline_id END AS upto
+           m.read_baseline_id AS baseline
     FROM members m
     JOIN channels c ON c.guild_id = m.guild_id
-    LEFT JOIN read_states rs ON rs.user_id = m.user_id AND rs.channel_id = c.id
     WHERE m.user_id = :me {channel_filter}
+    UNION ALL
+    SELECT c.id, c.guild_id, c.last_message_id, r.read_baseline_id
+    FROM channel_recipients r
+    JOIN channels c ON c.id = r.channel_id
+    WHERE r.user_id = :me {channel_filter}
+), base AS (
+    SELECT a.channel_id, a.guild_id, a.last_message_id, rs.last_read_id AS acked, a.baseline,
+           CASE WHEN COALESCE(rs.last_read_id, 0) > a.baseline
+                THEN rs.last_read_id ELSE a.baseline END AS upto
+    FROM access a
+    LEFT JOIN read_states rs ON rs.user_id = :me AND rs.channel_id = a.channel_id
 )
 SELECT channel_id, guild_id, last_message_id,
     CASE
@@ -78,13 +86,8 @@ SELECT channel_id, guild_id, last_message_id,
         ) AS mentioned)
     ELSE 0 END AS mention_count
 FROM base
-ORDER BY guild_id, channel_id
+ORDER BY COALESCE(guild_id, 0), channel_id
 """
-
-# Spelled as the partial index ix_messages_mention_everyone is (migration 0008):
-# SQLite uses a partial index only for a term that matches its WHERE.
-_EVERYONE_SQLITE = "e.mention_everyone = 1"
-_EVERYONE_POSTGRES = "e.mention_everyone"
 
 _ROLE_BRANCH = """
             UNION
@@ -98,7 +101,9 @@ async def _entries(tx: Tx, user_id: int, channel_id: int | None = None) -> list[
     roles = await mentions.member_role_ids(tx, user_id)
     sql = _ENTRIES.format(
         channel_filter="AND c.id = :channel_id" if channel_id is not None else "",
-        everyone=_EVERYONE_SQLITE if tx.rt.db.is_sqlite else _EVERYONE_POSTGRES,
+        # Spelled as the partial index ix_messages_mention_everyone is (migration
+        # 0008): SQLite uses a partial index only for a term that matches its WHERE.
+        everyone=tx.dialect.is_true("e.mention_everyone"),
         cap=UNREAD_CAP,
         role_branch=_ROLE_BRANCH if roles else "",
     )
@@ -124,7 +129,8 @@ async def _entries(tx: Tx, user_id: int, channel_id: int | None = None) -> list[
 
 
 async def read_states(tx: Tx, user_id: int) -> list[dict[str, Any]]:
-    """An entry for every channel the caller can see, by guild then channel."""
+    """An entry for every channel the caller can see, by guild then channel (DMs,
+    whose ``guild_id`` is null, first)."""
     visible = await resolver.visible_channel_ids(tx, user_id)
     return [e for e in await _entries(tx, user_id) if e["channel_id"] in visible]
 
@@ -139,8 +145,7 @@ def _message_id(raw: Any) -> int:
 
 async def _advance(tx: Tx, user_id: int, channel_id: int, message_id: int) -> None:
     """Move the row forward to ``message_id``; never back (the conflict's WHERE)."""
-    dialect = sqlite if tx.rt.db.is_sqlite else postgresql
-    stmt = dialect.insert(ReadState).values(
+    stmt = tx.dialect.insert(ReadState).values(
         user_id=user_id, channel_id=channel_id, last_read_id=message_id
     )
     stmt = stmt.on_conflict_do_update(
@@ -165,7 +170,7 @@ async def ack(
     if upto > 0:
         await _advance(tx, user_id, channel.id, upto)
     (entry,) = await _entries(tx, user_id, channel.id)
-    tx.emit(user_room(user_id), "read_state_updated", entry, skip_sid=origin_sid)
+    tx.emit(user_room(user_id), ServerEvent.READ_STATE_UPDATED, entry, skip_sid=origin_sid)
     return entry
 
 
@@ -188,4 +193,4 @@ def acked_by_send(
         "unread_count": 0,
         "mention_count": 0,
     }
-    tx.emit(user_room(user_id), "read_state_updated", entry, skip_sid=origin_sid)
+    tx.emit(user_room(user_id), ServerEvent.READ_STATE_UPDATED, entry, skip_sid=origin_sid)

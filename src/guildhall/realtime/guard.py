@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from guildhall.ratelimit import RateLimits
@@ -42,7 +42,7 @@ class SocketGuard:
         limits: RateLimits,
         per_ip: int,
         auth_timeout: float,
-        close: Callable[[str], Awaitable[None]],
+        close: Callable[[str], Coroutine[Any, Any, None]],
     ) -> None:
         self.limits = limits
         self.per_ip = per_ip
@@ -96,7 +96,7 @@ class SocketGuard:
 _background: set[asyncio.Task[None]] = set()
 
 
-class TransportLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+class TransportLog(logging.LoggerAdapter[logging.Logger]):
     """The logger handed to python-engineio and python-socketio.
 
     They log a traceback for every failing packet (thousands of lines for a

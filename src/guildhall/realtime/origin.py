@@ -10,7 +10,6 @@ transports, whenever the request carries an ``Origin``; requests without one
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,7 +40,8 @@ class OriginPolicy:
     """``cors_allowed_origins`` for python-engineio: a callable ``(origin, environ)``.
 
     Allowed: the server's own origin (the scheme and ``Host`` of the request
-    itself; ``X-Forwarded-Proto``/``-Host`` only from a trusted proxy; ``https``
+    itself; ``X-Forwarded-Proto``/``-Host`` only from a trusted proxy, the same
+    ``GUILDHALL_TRUSTED_PROXIES`` rule that believes ``X-Forwarded-For``; ``https``
     too when ``secure_cookies`` says we sit behind HTTPS) and the configured
     ``allowed_origins``. Everything else, ``null`` included, is refused.
     """
@@ -49,7 +49,6 @@ class OriginPolicy:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.configured = {n for o in settings.allowed_origin_list if (n := normalize(o))}
-        self.proxies = [ipaddress.ip_network(p, strict=False) for p in settings.trusted_proxy_list]
 
     def __call__(self, origin: str | None, environ: dict[str, Any] | None = None) -> bool:
         if not origin:
@@ -71,11 +70,11 @@ class OriginPolicy:
         hosts = {host}
         client = scope.get("client")
         peer = client[0] if client else None
-        if peer and self._trusted(peer):
-            proto = environ.get("HTTP_X_FORWARDED_PROTO", "").split(",")[0].strip().lower()
+        if self.settings.trusts(peer):
+            proto = environ.get("HTTP_X_FORWARDED_PROTO", "").split(",")[-1].strip().lower()
             if proto in _DEFAULT_PORTS:
                 schemes.add(proto)
-            fwd_host = environ.get("HTTP_X_FORWARDED_HOST", "").split(",")[0].strip()
+            fwd_host = environ.get("HTTP_X_FORWARDED_HOST", "").split(",")[-1].strip()
             if fwd_host:
                 hosts.add(fwd_host)
         found = set()
@@ -84,10 +83,3 @@ class OriginPolicy:
                 if h and (n := normalize(f"{s}://{h}")):
                     found.add(n)
         return found
-
-    def _trusted(self, peer: str) -> bool:
-        try:
-            ip = ipaddress.ip_address(peer)
-        except ValueError:
-            return False
-        return any(ip in net for net in self.proxies)

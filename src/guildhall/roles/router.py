@@ -8,7 +8,9 @@ from fastapi import APIRouter, Query
 
 from guildhall.auth.deps import CurrentUser
 from guildhall.channels.schemas import ChannelRead
+from guildhall.codes import ErrorCode
 from guildhall.deps import TxDep
+from guildhall.kit import parse
 from guildhall.kit.openapi import IdParam, QueryText, StatusMessage, documented
 from guildhall.kit.parse import int_id
 from guildhall.roles import service
@@ -18,46 +20,32 @@ router = APIRouter(prefix="/api", tags=["roles"])
 G = "/guilds/{guild_id}"
 
 
-def _gid(raw: str) -> int:
-    return int_id(raw, "GUILD_NOT_FOUND")
-
-
-def _rid(raw: str) -> int:
-    return int_id(raw, "ROLE_NOT_FOUND")
-
-
-def _uid(raw: str) -> int:
-    return int_id(raw, "USER_NOT_FOUND")
-
-
-def _cid(raw: str) -> int:
-    return int_id(raw, "CHANNEL_NOT_FOUND")
-
-
 @router.get(G + "/roles", **documented(list[RoleRead], errors=(403, 404)))
 async def list_roles(guild_id: IdParam, me: CurrentUser, tx: TxDep) -> list[dict[str, Any]]:
-    return await service.list_roles(tx, me.user_id, _gid(guild_id))
+    return await service.list_roles(tx, me.user_id, parse.guild_id(guild_id))
 
 
 @router.post(G + "/roles", **documented(RoleRead, 201, errors=(400, 403, 404)))
 async def create_role(
     guild_id: IdParam, body: RoleCreate, me: CurrentUser, tx: TxDep
 ) -> dict[str, Any]:
-    return await service.create_role(tx, me.user_id, _gid(guild_id), body)
+    return await service.create_role(tx, me.user_id, parse.guild_id(guild_id), body)
 
 
 @router.put(G + "/roles/{role_id}", **documented(RoleRead, errors=(400, 403, 404)))
 async def update_role(
     guild_id: IdParam, role_id: IdParam, body: RoleUpdate, me: CurrentUser, tx: TxDep
 ) -> dict[str, Any]:
-    return await service.update_role(tx, me.user_id, _gid(guild_id), _rid(role_id), body)
+    return await service.update_role(
+        tx, me.user_id, parse.guild_id(guild_id), parse.role_id(role_id), body
+    )
 
 
 @router.delete(G + "/roles/{role_id}", **documented(StatusMessage, errors=(400, 403, 404)))
 async def delete_role(
     guild_id: IdParam, role_id: IdParam, me: CurrentUser, tx: TxDep
 ) -> dict[str, str]:
-    await service.delete_role(tx, me.user_id, _gid(guild_id), _rid(role_id))
+    await service.delete_role(tx, me.user_id, parse.guild_id(guild_id), parse.role_id(role_id))
     return {"message": "Role deleted"}
 
 
@@ -67,7 +55,9 @@ async def delete_role(
 async def give_role(
     guild_id: IdParam, user_id: IdParam, role_id: IdParam, me: CurrentUser, tx: TxDep
 ) -> dict[str, Any]:
-    return await service.give_role(tx, me.user_id, _gid(guild_id), _uid(user_id), _rid(role_id))
+    return await service.give_role(
+        tx, me.user_id, parse.guild_id(guild_id), parse.user_id(user_id), parse.role_id(role_id)
+    )
 
 
 @router.delete(
@@ -76,7 +66,9 @@ async def give_role(
 async def take_role(
     guild_id: IdParam, user_id: IdParam, role_id: IdParam, me: CurrentUser, tx: TxDep
 ) -> dict[str, Any]:
-    return await service.take_role(tx, me.user_id, _gid(guild_id), _uid(user_id), _rid(role_id))
+    return await service.take_role(
+        tx, me.user_id, parse.guild_id(guild_id), parse.user_id(user_id), parse.role_id(role_id)
+    )
 
 
 @router.put(
@@ -86,9 +78,9 @@ async def take_role(
 async def set_overwrite(
     channel_id: IdParam, target_id: IdParam, body: OverwriteIn, me: CurrentUser, tx: TxDep
 ) -> dict[str, Any]:
-    code = "ROLE_NOT_FOUND" if body.type == "role" else "USER_NOT_FOUND"
+    code = ErrorCode.ROLE_NOT_FOUND if body.type == "role" else ErrorCode.USER_NOT_FOUND
     return await service.set_overwrite(
-        tx, me.user_id, _cid(channel_id), int_id(target_id, code), body
+        tx, me.user_id, parse.channel_id(channel_id), int_id(target_id, code), body
     )
 
 
@@ -103,7 +95,7 @@ async def delete_overwrite(
     tx: TxDep,
     type: QueryText = Query(None, json_schema_extra={"enum": ["role", "member"]}),
 ) -> dict[str, Any]:
-    code = "ROLE_NOT_FOUND" if type == "role" else "USER_NOT_FOUND"
+    code = ErrorCode.ROLE_NOT_FOUND if type == "role" else ErrorCode.USER_NOT_FOUND
     return await service.delete_overwrite(
-        tx, me.user_id, _cid(channel_id), int_id(target_id, code), type
+        tx, me.user_id, parse.channel_id(channel_id), int_id(target_id, code), type
     )

@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from guildhall.auth.schemas import StrictBody
+from guildhall.kit.body import StrictBody
 from guildhall.kit.openapi import Read
 
 # Permissions travel as decimal strings (JSON numbers lose bits past 2^53).

@@ -9,23 +9,28 @@ Positions stay unique and contiguous from 0 (@everyone). Changes that can take
 VIEW_CHANNEL away compare who saw which channel before and after, in the same
 transaction, and emit ``LEAVE_ROOMS`` for the losers' sockets in the same
 after-commit batch, so no event of that room reaches them once the change is
-answered.
+answered. A member who loses sight of a channel gets ``channel_deleted`` for it,
+one who gains it ``channel_created`` (to ``u:<id>``); ``channel_updated`` for an
+overwrite change goes only to those who see the channel before and after.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
-from guildhall.channels.service import channel_out
-from guildhall.db import Tx
+from guildhall.audit import service as audit
+from guildhall.channels.serialize import channel_out, channels_out
+from guildhall.channels.service import emit_to_viewers
+from guildhall.codes import ErrorCode
 from guildhall.errors import AppError, invalid
-from guildhall.events import LEAVE_ROOMS, channel_room, guild_room, user_room
+from guildhall.events import LEAVE_ROOMS, ServerEvent, channel_room, guild_room, user_room
 from guildhall.guilds.access import guild_for_member, lock_guild
-from guildhall.guilds.service import member_out, members_out
+from guildhall.guilds.serialize import member_out, members_out
 from guildhall.kit.validation import clean_text
 from guildhall.models import (
     EVERYONE_POSITION,
@@ -39,7 +44,9 @@ from guildhall.permissions.bits import ALL, Permission
 from guildhall.permissions.compute import MEMBER, ROLE
 from guildhall.permissions.resolver import (
     OWNER_POSITION,
+    guild_of,
     guild_permissions,
+    hidden_from,
     insufficient,
     require_channel_access,
     require_guild_permission,
@@ -48,15 +55,22 @@ from guildhall.permissions.resolver import (
 )
 from guildhall.roles.schemas import OverwriteIn, RoleCreate, RoleUpdate
 from guildhall.roles.serialize import role_view
+from guildhall.runtime import Tx
 
 MAX_ROLES = 250  # @everyone included
 MAX_NAME = 100
 MAX_COLOR = 0xFFFFFF
+# A channel event for at most this many members goes to each one's u:<id>.
+_PER_USER_UP_TO = 20
 _DIGITS = re.compile(r"[0-9]{1,20}")
 
 
+# A role's audited fields (contract section 14: role_create / role_update / role_delete).
+AUDITED = ("name", "permissions", "position", "color", "hoist", "mentionable")
+
+
 def role_not_found() -> AppError:
-    return AppError("ROLE_NOT_FOUND", 404, "Role not found")
+    return AppError(ErrorCode.ROLE_NOT_FOUND, 404, "Role not found")
 
 
 def parse_permissions(raw: Any, field: str) -> int:
@@ -119,6 +133,20 @@ async def _role(tx: Tx, guild_id: int, role_id: int) -> Role:
     return role
 
 
+async def _role_below_actor(
+    tx: Tx, guild_id: int, user_id: int, role_id: int, everyone: str | None = None
+) -> tuple[Actor, Role]:
+    """(the caller as MANAGE_ROLES actor, the guild's role ``role_id``), the role below
+    the caller's top role. ``everyone``: the 400 when the role is @everyone (which
+    the action cannot touch); None where @everyone may be the target."""
+    actor = await _actor(tx, guild_id, user_id)
+    role = await _role(tx, guild_id, role_id)
+    if everyone is not None and role.position == EVERYONE_POSITION:
+        raise invalid("role_id", everyone)
+    actor.above(role)
+    return actor, role
+
+
 async def _roles(tx: Tx, guild_id: int) -> list[Role]:
     return list(
         (
@@ -141,20 +169,55 @@ async def _holders(tx: Tx, guild: Guild, role: Role) -> list[int]:
     return list((await tx.session.scalars(stmt)).all())
 
 
-def _emit_losses(
+async def _emit_changes(
     tx: Tx, guild_id: int, before: dict[int, set[int]], after: dict[int, set[int]]
-) -> None:
-    """The sockets of each member who lost sight of a channel leave its room."""
+) -> set[int]:
+    """The sockets of each member who lost sight of a channel leave its room and
+    hear ``channel_deleted``; who gained one hears ``channel_created``. Answers who
+    gained any."""
+    lost: dict[int, set[int]] = defaultdict(set)  # channel -> members
+    gained: dict[int, set[int]] = defaultdict(set)
     for uid, seen in before.items():
-        lost = seen - after.get(uid, set())
-        if lost:
-            rooms = [channel_room(guild_id, cid) for cid in sorted(lost)]
+        now = after.get(uid, set())
+        gone = seen - now
+        if gone:
+            rooms = [channel_room(guild_id, cid) for cid in sorted(gone)]
             tx.emit(user_room(uid), LEAVE_ROOMS, {"rooms": rooms})
+        for cid in gone:
+            lost[cid].add(uid)
+        for cid in now - seen:
+            gained[cid].add(uid)
+    views = await channels_out(tx, lost.keys() | gained.keys())
+    members: set[int] | None = None
+    for name, by_channel in (
+        (ServerEvent.CHANNEL_DELETED, lost),
+        (ServerEvent.CHANNEL_CREATED, gained),
+    ):
+        for cid in sorted(by_channel):
+            uids = by_channel[cid]
+            # An @everyone change reaches most of a guild: then one event to g:<id>
+            # skipping the others is shorter than one per member.
+            if len(uids) > _PER_USER_UP_TO:
+                if members is None:
+                    members = set(
+                        (
+                            await tx.session.scalars(
+                                select(Member.user_id).where(Member.guild_id == guild_id)
+                            )
+                        ).all()
+                    )
+                rest = members - uids
+                if len(rest) < len(uids):
+                    emit_to_viewers(tx, guild_id, name, views[cid], rest)
+                    continue
+            for uid in sorted(uids):
+                tx.emit(user_room(uid), name, views[cid])
+    return {uid for uids in gained.values() for uid in uids}
 
 
 class _Watch:
     """Visibility of some members (in some channels) before a change; ``done``
-    compares with after and emits the losses."""
+    compares with after and emits the losses and gains (``gained``: who gained)."""
 
     def __init__(
         self, tx: Tx, guild: Guild, users: Iterable[int], channels: Iterable[int] | None = None
@@ -163,6 +226,7 @@ class _Watch:
         self.users = list(users)
         self.channels = list(channels) if channels is not None else None
         self.before: dict[int, set[int]] = {}
+        self.gained: set[int] = set()
 
     async def start(self) -> _Watch:
         if self.users:
@@ -174,7 +238,7 @@ class _Watch:
         if not self.users:
             return
         after = await visibility(self.tx, self.guild, self.users, self.channels)
-        _emit_losses(self.tx, self.guild.id, self.before, after)
+        self.gained = await _emit_changes(self.tx, self.guild.id, self.before, after)
 
 
 def _emit_role(tx: Tx, name: str, role: Role) -> None:
@@ -185,7 +249,7 @@ async def _emit_moved(tx: Tx, guild_id: int, old: dict[int, int], skip: int | No
     """``role_updated`` for every role whose position a change shifted."""
     for role in await _roles(tx, guild_id):
         if role.id != skip and old.get(role.id) != role.position:
-            _emit_role(tx, "role_updated", role)
+            _emit_role(tx, ServerEvent.ROLE_UPDATED, role)
 
 
 # -- roles ------------------------------------------------------------------------------
@@ -215,7 +279,7 @@ async def create_role(tx: Tx, user_id: int, guild_id: int, body: RoleCreate) -> 
         select(func.count()).select_from(Role).where(Role.guild_id == guild_id)
     )
     if (count or 0) >= MAX_ROLES:
-        raise AppError("LIMIT_REACHED", 400, f"A guild can have at most {MAX_ROLES} roles")
+        raise AppError(ErrorCode.LIMIT_REACHED, 400, f"A guild can have at most {MAX_ROLES} roles")
     old = {r.id: r.position for r in await _roles(tx, guild_id)}
     await tx.session.execute(
         update(Role)
@@ -234,18 +298,19 @@ async def create_role(tx: Tx, user_id: int, guild_id: int, body: RoleCreate) -> 
     )
     tx.session.add(role)
     await tx.session.flush()
-    _emit_role(tx, "role_created", role)
+    view = role_view(role)
+    await audit.record(tx, guild_id, user_id, "role_create", role.id, audit.created(view, AUDITED))
+    _emit_role(tx, ServerEvent.ROLE_CREATED, role)
     await _emit_moved(tx, guild_id, old, skip=role.id)
-    return role_view(role)
+    return view
 
 
 async def update_role(
     tx: Tx, user_id: int, guild_id: int, role_id: int, body: RoleUpdate
 ) -> dict[str, Any]:
     """Change a role's fields; ``position`` moves it and shifts the roles between."""
-    actor = await _actor(tx, guild_id, user_id)
-    role = await _role(tx, guild_id, role_id)
-    actor.above(role)
+    actor, role = await _role_below_actor(tx, guild_id, user_id, role_id)
+    before = role_view(role)
     given = body.model_fields_set
     for field in ("name", "permissions", "color", "hoist", "mentionable", "position"):
         if field in given and getattr(body, field) is None:
@@ -302,21 +367,23 @@ async def update_role(
     await tx.session.flush()
     if watch is not None:
         await watch.done()
+    view = role_view(role)
+    diff = audit.changes_between(before, view, AUDITED)
+    if diff:
+        await audit.record(tx, guild_id, user_id, "role_update", role.id, diff)
     if given:
-        _emit_role(tx, "role_updated", role)
+        _emit_role(tx, ServerEvent.ROLE_UPDATED, role)
     if old:
         await _emit_moved(tx, guild_id, old, skip=role.id)
-    return role_view(role)
+    return view
 
 
 async def delete_role(tx: Tx, user_id: int, guild_id: int, role_id: int) -> None:
     """Delete a role (not @everyone): its holders lose it, its overwrites go, the
     roles above move down one."""
-    actor = await _actor(tx, guild_id, user_id)
-    role = await _role(tx, guild_id, role_id)
-    if role.position == EVERYONE_POSITION:
-        raise invalid("role_id", "@everyone cannot be deleted")
-    actor.above(role)
+    actor, role = await _role_below_actor(
+        tx, guild_id, user_id, role_id, "@everyone cannot be deleted"
+    )
     await lock_guild(tx, guild_id)
     holders = await _holders(tx, actor.guild, role)
     watch = await _Watch(tx, actor.guild, holders).start()
@@ -339,10 +406,11 @@ async def delete_role(tx: Tx, user_id: int, guild_id: int, role_id: int) -> None
         .execution_options(synchronize_session="fetch")
     )
     await watch.done()
-    tx.emit(guild_room(guild_id), "role_deleted", view)
+    await audit.record(tx, guild_id, user_id, "role_delete", role_id, audit.deleted(view, AUDITED))
+    tx.emit(guild_room(guild_id), ServerEvent.ROLE_DELETED, view)
     await _emit_moved(tx, guild_id, old, skip=None)
     for member in await members_out(tx, guild_id, holders):
-        tx.emit(guild_room(guild_id), "member_updated", member)
+        tx.emit(guild_room(guild_id), ServerEvent.MEMBER_UPDATED, member)
 
 
 # -- member roles -----------------------------------------------------------------------
@@ -350,18 +418,16 @@ async def delete_role(tx: Tx, user_id: int, guild_id: int, role_id: int) -> None
 
 async def _target_member(tx: Tx, guild_id: int, user_id: int) -> None:
     if await tx.session.get(Member, (guild_id, user_id)) is None:
-        raise AppError("USER_NOT_FOUND", 404, "No such member in this guild")
+        raise AppError(ErrorCode.USER_NOT_FOUND, 404, "No such member in this guild")
 
 
 async def give_role(
     tx: Tx, user_id: int, guild_id: int, target_id: int, role_id: int
 ) -> dict[str, Any]:
     """Give a member a role (idempotent); ``member_updated`` when it is new."""
-    actor = await _actor(tx, guild_id, user_id)
-    role = await _role(tx, guild_id, role_id)
-    if role.position == EVERYONE_POSITION:
-        raise invalid("role_id", "Every member holds @everyone")
-    actor.above(role)
+    actor, role = await _role_below_actor(
+        tx, guild_id, user_id, role_id, "Every member holds @everyone"
+    )
     actor.may_grant(role.permissions)  # handing out a role grants its bits
     await _target_member(tx, guild_id, target_id)
     held = await tx.session.get(MemberRole, (guild_id, target_id, role_id))
@@ -370,10 +436,21 @@ async def give_role(
         watch = await _Watch(tx, actor.guild, [target_id]).start()
         tx.session.add(MemberRole(guild_id=guild_id, user_id=target_id, role_id=role_id))
         await watch.done()
+        await _audit_member_role(tx, guild_id, user_id, target_id, "$add", role)
         member = await member_out(tx, guild_id, target_id)
-        tx.emit(guild_room(guild_id), "member_updated", member)
+        tx.emit(guild_room(guild_id), ServerEvent.MEMBER_UPDATED, member)
         return member
     return await member_out(tx, guild_id, target_id)
+
+
+async def _audit_member_role(
+    tx: Tx, guild_id: int, actor_id: int, target_id: int, key: str, role: Role
+) -> None:
+    """``member_role_update``: ``$add`` or ``$remove`` with the role (as Discord)."""
+    new = [{"id": role.id, "name": role.name}]
+    await audit.record(
+        tx, guild_id, actor_id, "member_role_update", target_id, [audit.change(key, None, new)]
+    )
 
 
 async def take_role(
@@ -381,11 +458,9 @@ async def take_role(
 ) -> dict[str, Any]:
     """Take a role from a member (idempotent); their sockets leave the rooms of the
     channels they no longer see."""
-    actor = await _actor(tx, guild_id, user_id)
-    role = await _role(tx, guild_id, role_id)
-    if role.position == EVERYONE_POSITION:
-        raise invalid("role_id", "Every member holds @everyone")
-    actor.above(role)
+    actor, role = await _role_below_actor(
+        tx, guild_id, user_id, role_id, "Every member holds @everyone"
+    )
     await _target_member(tx, guild_id, target_id)
     held = await tx.session.get(MemberRole, (guild_id, target_id, role_id))
     if held is None:
@@ -393,12 +468,22 @@ async def take_role(
     watch = await _Watch(tx, actor.guild, [target_id]).start()
     await tx.session.delete(held)
     await watch.done()
+    await _audit_member_role(tx, guild_id, user_id, target_id, "$remove", role)
     member = await member_out(tx, guild_id, target_id)
-    tx.emit(guild_room(guild_id), "member_updated", member)
+    tx.emit(guild_room(guild_id), ServerEvent.MEMBER_UPDATED, member)
     return member
 
 
 # -- channel overwrites -----------------------------------------------------------------
+
+
+async def _emit_overwrites_changed(
+    tx: Tx, guild: Guild, view: dict[str, Any], watch: _Watch
+) -> None:
+    """``channel_updated`` to those who see the channel now and saw it before (who
+    gained it heard ``channel_created``, who lost it ``channel_deleted``)."""
+    hidden = (await hidden_from(tx, guild, [view["id"]]))[view["id"]]
+    emit_to_viewers(tx, guild.id, ServerEvent.CHANNEL_UPDATED, view, hidden | watch.gained)
 
 
 def _kind(raw: Any) -> str:
@@ -416,6 +501,30 @@ async def _overwrite_target(tx: Tx, guild: Guild, kind: str, target_id: int) -> 
     return [target_id]
 
 
+def _overwrite_view(kind: str, target_id: int, allow: int, deny: int) -> dict[str, Any]:
+    return {"id": target_id, "type": kind, "allow": str(allow), "deny": str(deny)}
+
+
+async def _audit_overwrite(
+    tx: Tx,
+    guild_id: int,
+    actor_id: int,
+    channel_id: int,
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+) -> None:
+    """``channel_overwrite_update`` on the channel: the overwrite before and after
+    (null when it was created or removed)."""
+    await audit.record(
+        tx,
+        guild_id,
+        actor_id,
+        "channel_overwrite_update",
+        channel_id,
+        [audit.change("overwrite", old, new)],
+    )
+
+
 async def set_overwrite(
     tx: Tx, user_id: int, channel_id: int, target_id: int, body: OverwriteIn
 ) -> dict[str, Any]:
@@ -425,7 +534,7 @@ async def set_overwrite(
     kind = _kind(body.type)
     allow = parse_permissions(body.allow, "allow") if body.allow is not None else 0
     deny = parse_permissions(body.deny, "deny") if body.deny is not None else 0
-    channel, guild = found.channel, found.guild
+    channel, guild = found.channel, guild_of(found, Permission.MANAGE_ROLES)
     users = await _overwrite_target(tx, guild, kind, target_id)
     existing = await tx.session.get(ChannelOverwrite, (channel.id, kind, target_id))
     old_allow, old_deny = (existing.allow, existing.deny) if existing else (0, 0)
@@ -446,7 +555,12 @@ async def set_overwrite(
     await watch.done()
     view = await channel_out(tx, channel)
     if changed or existing is None:
-        tx.emit(guild_room(guild.id), "channel_updated", view)
+        old_view = (
+            None if existing is None else _overwrite_view(kind, target_id, old_allow, old_deny)
+        )
+        new_view = _overwrite_view(kind, target_id, allow, deny)
+        await _audit_overwrite(tx, guild.id, user_id, channel.id, old_view, new_view)
+        await _emit_overwrites_changed(tx, guild, view, watch)
     return view
 
 
@@ -456,9 +570,9 @@ async def delete_overwrite(
     """Remove one overwrite (idempotent); the same rules as setting it to nothing."""
     found = await require_channel_access(tx, channel_id, user_id, Permission.MANAGE_ROLES)
     if kind is None or kind == "":
-        raise AppError("MISSING_REQUIRED_FIELD", 400, "type is required", {"field": "type"})
+        raise AppError(ErrorCode.MISSING_REQUIRED_FIELD, 400, "type is required", {"field": "type"})
     kind = _kind(kind)
-    channel, guild = found.channel, found.guild
+    channel, guild = found.channel, guild_of(found, Permission.MANAGE_ROLES)
     existing = await tx.session.get(ChannelOverwrite, (channel.id, kind, target_id))
     if existing is not None:
         missing = (existing.allow | existing.deny) & ~int(found.permissions)
@@ -472,9 +586,11 @@ async def delete_overwrite(
         elif await tx.session.get(Member, (guild.id, target_id)) is not None:
             users = [target_id]
         watch = await _Watch(tx, guild, users, [channel.id]).start()
+        gone = _overwrite_view(kind, target_id, existing.allow, existing.deny)
         await tx.session.delete(existing)
         await watch.done()
+        await _audit_overwrite(tx, guild.id, user_id, channel.id, gone, None)
     view = await channel_out(tx, channel)
     if existing is not None:
-        tx.emit(guild_room(guild.id), "channel_updated", view)
+        await _emit_overwrites_changed(tx, guild, view, watch)
     return view

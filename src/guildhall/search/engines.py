@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
+    ColumnClause,
     ColumnElement,
+    ColumnExpressionArgument,
     FromClause,
     column,
     exists,
@@ -23,8 +26,11 @@ from sqlalchemy import (
     literal_column,
     table,
     text,
+    true,
 )
+from sqlalchemy.sql.elements import SQLCoreOperations
 
+from guildhall.dialects import Dialect
 from guildhall.models import Message
 from guildhall.models.message import LINK_POSTGRES, LINK_SQLITE
 
@@ -75,12 +81,20 @@ def highlights(content: str, terms: list[str]) -> list[str]:
 class Match:
     """How to find messages matching words: where to select from (it includes
     ``messages``), the condition, the id column the text index walks in order
-    (so a LIMIT stops early), and the engine's relevance, best first."""
+    (so a LIMIT stops early), and the engine's relevance as a score where smaller
+    is better (sorted ascending on both engines)."""
 
     source: FromClause
-    condition: ColumnElement[bool]
-    ordered_id: ColumnElement[int]
-    best_first: ColumnElement[object]
+    condition: ColumnExpressionArgument[bool]  # SQLite: a text() MATCH
+    ordered_id: SQLCoreOperations[int]  # a column, or the mapped Message.id
+    score: ColumnElement[float] | ColumnElement[int]
+    # The condition in a form no text index serves, checked on each row another
+    # index walks (PostgreSQL's id windows, search/windows.py); None: ``condition``.
+    per_row: ColumnExpressionArgument[bool] | None = None
+
+    @property
+    def row_check(self) -> ColumnExpressionArgument[bool]:
+        return self.condition if self.per_row is None else self.per_row
 
 
 def _sqlite(terms: list[str]) -> Match:
@@ -92,7 +106,7 @@ def _sqlite(terms: list[str]) -> Match:
         # Ordering by the FTS rowid lets FTS5 walk its index (either way) and stop early;
         # a rowid range (the time bounds) is a range of that walk, not a filter.
         ordered_id=fts.c.rowid,
-        best_first=fts.c.rank.asc(),  # bm25: more negative is better
+        score=fts.c.rank,  # bm25: more negative is better
     )
 
 
@@ -100,18 +114,17 @@ def _postgres(terms: list[str]) -> Match:
     lexemes = [f"'{w}'" for w in terms]
     lexemes[-1] += ":*"
     query = func.to_tsquery("simple", " & ".join(lexemes))
-    vector = literal_column("messages.search")
+    vector: ColumnClause[Any] = literal_column("messages.search")
+    matches = vector.op("@@")(query)
     return Match(
         source=Message.__table__,
-        condition=vector.op("@@")(query),
+        condition=matches,
         ordered_id=Message.id,
-        best_first=func.ts_rank(vector, query).desc(),
+        score=-func.ts_rank(vector, query),
+        # The planner matches only a bare ``@@`` to the GIN index: ``IS TRUE`` (the
+        # same rows in a WHERE) leaves the window to the id or filter indexes.
+        per_row=matches.is_(true()),
     )
-
-
-def link_predicate(is_sqlite: bool) -> str:
-    """``has=link``, written as the WHERE of the partial index ix_messages_links."""
-    return LINK_SQLITE if is_sqlite else LINK_POSTGRES
 
 
 def _sqlite_probe(terms: list[str]) -> Match:
@@ -130,17 +143,39 @@ def _sqlite_probe(terms: list[str]) -> Match:
         source=Message.__table__,
         condition=probe,
         ordered_id=Message.id,
-        best_first=Message.id.desc(),  # unused: relevance always takes the FTS cursor
+        score=-Message.id,  # unused: relevance always takes the FTS cursor
     )
 
 
-def match(is_sqlite: bool, terms: list[str], probe: bool = False) -> Match:
-    """The match for non-empty ``terms`` on the running engine; ``probe``: led by
-    the other filters' indexes, the text checked per row (SQLite; PostgreSQL's
-    planner makes that choice itself)."""
-    if not is_sqlite:
-        return _postgres(terms)
-    return _sqlite_probe(terms) if probe else _sqlite(terms)
+@dataclass(frozen=True)
+class TextSearch:
+    """Search as one engine does it, chosen by ``text_search(tx.dialect)``."""
+
+    # ``has=link``, written as the WHERE of the partial index ix_messages_links.
+    link_predicate: str
+    # Whether a small scope may be probed row by row (SQLite; PostgreSQL's
+    # planner makes that choice itself).
+    probes: bool
+    # Whether words are searched window by window of ids (PostgreSQL, whose
+    # planner underestimates common words: ``search/windows.py``).
+    walks: bool
+
+    def match(self, terms: list[str], probe: bool = False) -> Match:
+        """The match for non-empty ``terms``; ``probe``: led by the other filters'
+        indexes, the text checked per row."""
+        if not self.probes:
+            return _postgres(terms)
+        return _sqlite_probe(terms) if probe else _sqlite(terms)
+
+
+_TEXT_SEARCH = {
+    "sqlite": TextSearch(link_predicate=LINK_SQLITE, probes=True, walks=False),
+    "postgresql": TextSearch(link_predicate=LINK_POSTGRES, probes=False, walks=True),
+}
+
+
+def text_search(dialect: Dialect) -> TextSearch:
+    return _TEXT_SEARCH[dialect.name]
 
 
 def probe_pays(terms: list[str]) -> bool:

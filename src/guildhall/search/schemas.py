@@ -15,5 +15,5 @@ class SearchResult(Read):
     channel_name: str
     timestamp: datetime
     channel_id: int
-    guild_id: int
+    guild_id: int | None  # null in a DM (section 15)
     highlights: list[str]

@@ -10,6 +10,8 @@ How a search finds its rows cheaply (docs/decisions/search.md):
   ``(channel_id, id)`` / ``(author_id, id)`` indexes walk only that range.
 * ``has=link`` has its own partial index; ``pinned`` reuses the pins index;
   ``has=file/image/poll`` are index probes per row.
+* PostgreSQL finds words window by window of ids (``search/windows.py``) when the
+  scope is wider than one window, then reads the page's rows by id.
 """
 
 from __future__ import annotations
@@ -17,18 +19,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, select, text
+from sqlalchemy import (
+    ColumnElement,
+    ColumnExpressionArgument,
+    FromClause,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.sql.elements import SQLCoreOperations
 
-from guildhall.db import Tx
 from guildhall.errors import invalid
 from guildhall.guilds.access import guild_for_member
 from guildhall.kit.time import iso
 from guildhall.models import Attachment, Channel, Message, MessageMention, Poll, Upload, User
 from guildhall.permissions.bits import Permission
 from guildhall.permissions.resolver import require_channel_access, visible_channel_ids
-from guildhall.search.engines import highlights, link_predicate, match, probe_pays, words
+from guildhall.runtime import Tx
+from guildhall.search import windows
+from guildhall.search.engines import Match, highlights, probe_pays, text_search, words
 
 MAX_QUERY_LENGTH = 200
 DEFAULT_LIMIT = 20
@@ -49,9 +64,29 @@ CLOCK_SLACK = timedelta(minutes=1)
 # 1M messages took ~0.1-0.5 s (docs/decisions/search.md).
 SMALL_SCOPE = 2000
 
+# ``sort=relevance`` ranks the newest this many matches (or ``offset + limit`` if
+# more): scoring every match made a common word's search grow with the history
+# (0.47 s at 1M messages, docs/decisions/search.md).
+RELEVANCE_CANDIDATES = 500
+
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # RFC 3339 with its mandatory offset; a time without one would mean "some zone".
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
+
+
+# What a hit is read from (search_messages turns each row into the answer).
+_HIT_COLUMNS = (
+    Message.id,
+    Message.content,
+    User.username,
+    User.display_name,
+    Channel.name,
+    Message.created_at,
+    Message.channel_id,
+    Message.guild_id,
+)
+# A statement reading those columns.
+_Hits: TypeAlias = "Select[int, str, str, str | None, str, datetime, int, int | None]"
 
 
 @dataclass(frozen=True)
@@ -161,7 +196,7 @@ async def search_messages(tx: Tx, user_id: int, f: SearchFilters) -> list[dict[s
         # Finding 10: nothing visible answers at once, the text index untouched.
         return []
 
-    conditions: list[ColumnElement[bool]] = [_in_channels(channels)]
+    conditions: list[ColumnExpressionArgument[bool]] = [_in_channels(channels)]
     if f.author_id is not None:
         conditions.append(Message.author_id == f.author_id)
     if f.pinned is not None:
@@ -171,50 +206,57 @@ async def search_messages(tx: Tx, user_id: int, f: SearchFilters) -> list[dict[s
         conditions.append(mentions_condition(f.mentions))
     conditions += _has_conditions(tx, f.has)
     found = None
+    engine = text_search(tx.dialect)
     if terms:
-        is_sqlite = tx.rt.db.is_sqlite
-        # Relevance ranks every match anyway, through the FTS cursor's bm25.
+        # Relevance scores with bm25, which only the FTS cursor has.
         probe = (
-            is_sqlite
+            engine.probes
             and f.sort != "relevance"
             and probe_pays(terms)
             and await _scope_is_small(tx, channels)
         )
-        found = match(is_sqlite, terms, probe)
+        found = engine.match(terms, probe)
     ordered_id = found.ordered_id if found else Message.id
-    if found:
-        conditions.append(found.condition)
-    bounds = await _time_conditions(tx, f.before, f.after, ordered_id)
+    bounds = await _time_bounds(tx, f.before, f.after)
     if bounds is None:
         return []
-    conditions += bounds
-    if f.sort == "oldest":
-        order: list[Any] = [ordered_id.asc()]
-    elif f.sort == "relevance" and found:
-        order = [found.best_first, ordered_id.desc()]
-    else:  # newest, and relevance without words (every row is as relevant)
-        order = [ordered_id.desc()]
-
-    stmt: Select[Any] = (
-        select(
-            Message.id,
-            Message.content,
-            User.username,
-            User.display_name,
-            Channel.name,
-            Message.created_at,
-            Message.channel_id,
-            Message.guild_id,
+    conditions += bounds.exact + bounds.on(ordered_id)
+    limit = max(1, min(f.limit, MAX_LIMIT))
+    relevance = f.sort == "relevance" and found is not None
+    walk = None
+    if found and engine.walks and not relevance:
+        walk = await windows.span(
+            tx, _in_channel_ids(channels), bounds.above, bounds.below, f.offset + limit
         )
-        .select_from(found.source if found else Message.__table__)
-        .join(User, User.id == Message.author_id)
-        .join(Channel, Channel.id == Message.channel_id)
-        .where(and_(*conditions))
-        .order_by(*order)
-        .offset(f.offset)
-        .limit(max(1, min(f.limit, MAX_LIMIT)))
-    )
-    rows = await tx.session.execute(stmt)
+    stmt: _Hits
+    page: list[int] | None = None  # the hits' ids in order, when found by id
+    if found and walk:
+        # PostgreSQL, words, a wide scope: the ids from id windows
+        # (search/windows.py), then the page's rows by id.
+        ids = await windows.walk(
+            tx, found, conditions, walk, f.offset + limit, oldest=f.sort == "oldest"
+        )
+        page = ids[f.offset :]
+        if not page:
+            return []
+        stmt = _hits(Message.id.in_(page))
+    elif relevance and found:
+        stmt = _by_relevance(found, [*conditions, found.condition], f.offset, limit)
+    else:
+        # newest, oldest, and relevance without words (every row is as relevant)
+        order = ordered_id.asc() if f.sort == "oldest" else ordered_id.desc()
+        if found:
+            conditions.append(found.condition)
+        stmt = (
+            _hits(*conditions, source=found.source if found else Message.__table__)
+            .order_by(order)
+            .offset(f.offset)
+            .limit(limit)
+        )
+    rows = list((await tx.session.execute(stmt)).all())
+    if page is not None:
+        at = {mid: i for i, mid in enumerate(page)}
+        rows.sort(key=lambda row: at[row[0]])
     return [
         {
             "id": mid,
@@ -227,8 +269,48 @@ async def search_messages(tx: Tx, user_id: int, f: SearchFilters) -> list[dict[s
             "guild_id": gid,
             "highlights": highlights(content, terms),
         }
-        for mid, content, username, display_name, channel_name, created_at, cid, gid in rows.all()
+        for mid, content, username, display_name, channel_name, created_at, cid, gid in rows
     ]
+
+
+def _hits(*where: ColumnExpressionArgument[bool], source: FromClause | None = None) -> _Hits:
+    """The hit columns of the messages ``where`` holds, with their authors and
+    channels (``source``: what the messages are read from, ``messages`` itself by
+    default)."""
+    return (
+        select(*_HIT_COLUMNS)
+        .select_from(Message.__table__ if source is None else source)
+        .join(User, User.id == Message.author_id)
+        .join(Channel, Channel.id == Message.channel_id)
+        .where(*where)
+    )
+
+
+def _by_relevance(
+    found: Match, conditions: list[ColumnExpressionArgument[bool]], offset: int, limit: int
+) -> _Hits:
+    """The page of the newest ``RELEVANCE_CANDIDATES`` matches (at least
+    ``offset + limit``), best score first: the text index is walked newest first
+    and stops there, so the engine scores those rows only, never every match
+    (docs/decisions/search.md)."""
+    candidates = (
+        select(Message.id.label("id"), found.score.label("score"))
+        .select_from(found.source)
+        .where(and_(*conditions))
+        .order_by(found.ordered_id.desc())
+        .limit(max(RELEVANCE_CANDIDATES, offset + limit))
+        .subquery("candidates")
+    )
+    return (
+        select(*_HIT_COLUMNS)
+        .select_from(candidates)
+        .join(Message, Message.id == candidates.c.id)
+        .join(User, User.id == Message.author_id)
+        .join(Channel, Channel.id == Message.channel_id)
+        .order_by(candidates.c.score.asc(), candidates.c.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
 
 
 async def _visible_scope(tx: Tx, user_id: int, f: SearchFilters) -> set[int]:
@@ -274,8 +356,8 @@ def _in_channels(channels: set[int]) -> ColumnElement[bool]:
     )
 
 
-def _has_conditions(tx: Tx, has: frozenset[str]) -> list[ColumnElement[bool]]:
-    out: list[ColumnElement[bool]] = []
+def _has_conditions(tx: Tx, has: frozenset[str]) -> list[ColumnExpressionArgument[bool]]:
+    out: list[ColumnExpressionArgument[bool]] = []
     if "file" in has and "image" not in has:  # an image is a file
         out.append(exists().where(Attachment.message_id == Message.id))
     if "image" in has:
@@ -289,40 +371,56 @@ def _has_conditions(tx: Tx, has: frozenset[str]) -> list[ColumnElement[bool]]:
     if "link" in has:
         # Written exactly as the partial index ix_messages_links says it, so both
         # planners may answer it from that index (migration 0006).
-        out.append(text(link_predicate(tx.rt.db.is_sqlite)))
+        out.append(text(text_search(tx.dialect).link_predicate))
     return out
 
 
-async def _time_conditions(
-    tx: Tx, before: datetime | None, after: datetime | None, ordered_id: ColumnElement[int]
-) -> list[ColumnElement[bool]] | None:
-    """Exact time conditions plus the id range that holds them, on the id the search
-    walks (the FTS rowid on SQLite: a range FTS5 seeks to); ``None``: nothing can match."""
+@dataclass(frozen=True)
+class _TimeBounds:
+    """``before``/``after`` as conditions: the exact times, checked per row, and
+    the id range that holds them (ids are exclusive bounds, ``None``: open)."""
+
+    exact: list[ColumnElement[bool]]
+    above: int | None
+    below: int | None
+
+    def on(self, ordered_id: SQLCoreOperations[int]) -> list[ColumnElement[bool]]:
+        """The id range on the id the search walks (the FTS rowid on SQLite: a
+        range FTS5 seeks to)."""
+        out = []
+        if self.above is not None:
+            out.append(ordered_id > self.above)
+        if self.below is not None:
+            out.append(ordered_id < self.below)
+        return out
+
+
+async def _time_bounds(
+    tx: Tx, before: datetime | None, after: datetime | None
+) -> _TimeBounds | None:
+    """The time bounds with the id range that holds them; ``None``: nothing can match."""
     if before is not None and after is not None and after >= before:
         return None
-    out: list[ColumnElement[bool]] = []
+    exact: list[ColumnElement[bool]] = []
+    above = below = None
     if before is not None:
-        out.append(Message.created_at < before)
+        exact.append(Message.created_at < before)
         # The first message stored well after ``before``: everything older than the
         # bound has a smaller id (see CLOCK_SLACK). None near the end of time.
         if before < datetime.max.replace(tzinfo=UTC) - CLOCK_SLACK:
-            bound = await tx.session.scalar(
+            below = await tx.session.scalar(
                 select(Message.id)
                 .where(Message.created_at >= before + CLOCK_SLACK)
                 .order_by(Message.created_at.asc())
                 .limit(1)
             )
-            if bound is not None:
-                out.append(ordered_id < bound)
     if after is not None:
-        out.append(Message.created_at > after)
+        exact.append(Message.created_at > after)
         if after > datetime.min.replace(tzinfo=UTC) + CLOCK_SLACK:
-            bound = await tx.session.scalar(
+            above = await tx.session.scalar(
                 select(Message.id)
                 .where(Message.created_at <= after - CLOCK_SLACK)
                 .order_by(Message.created_at.desc())
                 .limit(1)
             )
-            if bound is not None:
-                out.append(ordered_id > bound)
-    return out
+    return _TimeBounds(exact, above, below)

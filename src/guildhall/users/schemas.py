@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from guildhall.auth.schemas import StrictBody
+from guildhall.kit.body import StrictBody
 from guildhall.kit.openapi import Read
 
 Presence = Literal["online", "offline"]

@@ -9,15 +9,15 @@ from sqlalchemy import case, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from guildhall.db import Tx
+from guildhall.codes import ErrorCode
 from guildhall.errors import AppError, invalid
-from guildhall.events import guild_room, user_room
+from guildhall.events import ServerEvent, guild_room, user_room
 from guildhall.files import storage
 from guildhall.files.service import forget, square_copy
 from guildhall.kit.confusables import name_skeleton
 from guildhall.kit.validation import check_display_name, check_username, fold, username_ok
 from guildhall.models import Friendship, Member, User
-from guildhall.runtime import Runtime
+from guildhall.runtime import Runtime, Tx
 
 SEARCH_MIN_CHARS = 2
 SEARCH_MAX_RESULTS = 25
@@ -25,14 +25,12 @@ SEARCH_MAX_RESULTS = 25
 
 async def user_status(rt: Runtime, user_id: int) -> str:
     """``online`` while the user has a connected socket on any node."""
-    if rt.presence is None:
-        return "offline"
     return "online" if await rt.presence.is_online(user_id) else "offline"
 
 
 async def statuses(rt: Runtime, user_ids: list[int]) -> dict[int, str]:
     """Presence of many users in one round trip."""
-    if rt.presence is None or not user_ids:
+    if not user_ids:
         return dict.fromkeys(user_ids, "offline")
     online = await rt.presence.online_among(user_ids)
     return {uid: ("online" if uid in online else "offline") for uid in user_ids}
@@ -82,7 +80,9 @@ async def search_users(tx: Tx, query: str) -> list[dict[str, Any]]:
     key = fold(query)
     # As typed and as folded: folding can lengthen it ("ß" → "ss") or shorten it.
     if min(len(query), len(key)) < SEARCH_MIN_CHARS:
-        raise AppError("INVALID_INPUT", 400, "Search needs at least 2 characters", {"field": "q"})
+        raise AppError(
+            ErrorCode.INVALID_INPUT, 400, "Search needs at least 2 characters", {"field": "q"}
+        )
     # Longer than any stored key, or a NUL (in no name; PostgreSQL text cannot hold
     # one): nothing can match.
     if len(key) > 64 or "\x00" in key:
@@ -110,12 +110,12 @@ async def by_username(tx: Tx, username: str) -> User:
             await tx.session.execute(select(User).where(User.username_key == fold(username)))
         ).scalar_one_or_none()
     if user is None:
-        raise AppError("USER_NOT_FOUND", 404, "User not found")
+        raise AppError(ErrorCode.USER_NOT_FOUND, 404, "User not found")
     return user
 
 
 def name_taken() -> AppError:
-    return AppError("USER_ALREADY_EXISTS", 400, "Username or email already taken")
+    return AppError(ErrorCode.USER_ALREADY_EXISTS, 400, "Username or email already taken")
 
 
 async def claim_username(
@@ -147,10 +147,8 @@ async def lock_users(tx: Tx, user_ids: Iterable[int]) -> None:
     PostgreSQL: row locks in id order (no deadlock between two callers).
     SQLite: a no-op, writers are already serialised."""
     ids = sorted(set(user_ids))
-    if ids and not tx.rt.db.is_sqlite:
-        await tx.session.execute(
-            select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update()
-        )
+    if ids:
+        await tx.dialect.lock(tx.session, select(User.id).where(User.id.in_(ids)).order_by(User.id))
 
 
 async def update_me(rt: Runtime, user_id: int, changes: dict[str, Any]) -> None:
@@ -228,4 +226,4 @@ async def announce_user(tx: Tx, user_id: int, fields: dict[str, Any]) -> None:
     if not guild_ids:
         rooms.append(user_room(user_id))
     for room in rooms:
-        tx.emit(room, "user_updated", fields)
+        tx.emit(room, ServerEvent.USER_UPDATED, fields)

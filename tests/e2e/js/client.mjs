@@ -1,9 +1,10 @@
 // The stock socket.io-client against a real Guildhall: sign in with the handshake
 // token, join a room, hear a message from someone else, send one, hear it back.
-// Usage: node client.mjs <url> <token> <room>. Prints one JSON line per step.
+// Usage: node client.mjs <url> <token> <room> [transports, comma-separated; default
+// polling upgraded to websocket]. Prints one JSON line per step.
 import { io } from "socket.io-client";
 
-const [url, token, room] = process.argv.slice(2);
+const [url, token, room, transports] = process.argv.slice(2);
 const say = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
 const fail = (why) => {
   say({ step: "error", why: String(why) });
@@ -11,7 +12,9 @@ const fail = (why) => {
 };
 setTimeout(() => fail("timeout"), 20000);
 
-const socket = io(url, { auth: { token }, reconnection: false });
+const options = { auth: { token }, reconnection: false };
+if (transports) options.transports = transports.split(",");
+const socket = io(url, options);
 const waiters = new Map();
 const next = (event) => new Promise((resolve) => waiters.set(event, resolve));
 socket.onAny((event, data) => {

@@ -5,6 +5,7 @@ import { useStore } from "../store";
 import { t } from "../i18n";
 import { tabTitle, unreadCount } from "../unread";
 import { AuthScreen } from "./Auth";
+import { ForgotPassword, ResetPassword } from "./Recovery";
 import { InviteScreen } from "./Invite";
 import { Shell } from "./Shell";
 import { Toasts } from "./Toasts";
@@ -36,6 +37,7 @@ export function App() {
   useEffect(() => {
     if (booting) return;
     const here = location.pathname + location.search;
+    if (route.name === "forgot" || route.name === "resetPassword") return; // open to everyone
     if (!me && route.name !== "login" && route.name !== "register") {
       navigate(`/login${here !== "/" ? `?next=${encodeURIComponent(here)}` : ""}`, true);
     } else if (me && (route.name === "login" || route.name === "register")) {
@@ -47,6 +49,8 @@ export function App() {
 
   let body;
   if (booting) body = <div class="splash" role="status">{t("loading")}</div>;
+  else if (route.name === "forgot") body = <ForgotPassword />;
+  else if (route.name === "resetPassword") body = <ResetPassword token={route.token} />;
   else if (!me) {
     body = <AuthScreen mode={route.name === "register" ? "register" : "login"} />;
   } else if (route.name === "invite") body = <InviteScreen code={route.code} />;

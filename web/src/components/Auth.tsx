@@ -1,9 +1,11 @@
 import { useState } from "preact/hooks";
 import { api, ApiError } from "../api";
-import { signedIn } from "../actions";
+import { signedIn } from "../actions/session";
 import { errorText } from "../errors";
 import { t } from "../i18n";
+import { tg } from "../i18n-gov";
 import { linkClick } from "../nav";
+import { signupErrors } from "../signup";
 import { useStore } from "../store";
 import { Field } from "./Field";
 
@@ -30,8 +32,13 @@ export function AuthScreen({ mode }: { mode: "login" | "register" }) {
 
   async function submit(e: Event) {
     e.preventDefault();
+    const local = register ? signupErrors(username, email, password) : {};
+    setErrors(local);
+    if (Object.keys(local).length) {
+      document.getElementById(Object.keys(local)[0])?.focus();
+      return;
+    }
     setBusy(true);
-    setErrors({});
     try {
       const me = register
         ? await api.register(username.trim(), password, email.trim())
@@ -58,6 +65,9 @@ export function AuthScreen({ mode }: { mode: "login" | "register" }) {
         <Field id="password" label={t("password")} type="password" value={password}
           onInput={setPassword} error={errors.password}
           autoComplete={register ? "new-password" : "current-password"} required />
+        {!register && (
+          <p class="forgot"><a href="/forgot-password" onClick={linkClick}>{tg("forgotPassword")}</a></p>
+        )}
         {errors.form && <p class="form-error" role="alert">{errors.form}</p>}
         <button class="primary wide" type="submit" disabled={busy}>
           {register ? t("register") : t("login")}

@@ -13,8 +13,9 @@ export function Avatar({ name, src, status, size = 32 }: { name: string; src?: s
   status?: "online" | "offline"; size?: number }) {
   return (
     <span class="avatar" style={{ width: `${size}px`, height: `${size}px`, background: src ? undefined : colorFor(name) }}
-      aria-hidden="true">
-      {src ? <img src={fileUrl(src)} alt="" /> : [...name][0]?.toUpperCase()}
+      aria-hidden="true" data-initial={src ? undefined : [...name][0]?.toUpperCase()}>
+      {/* the initial is drawn by CSS: decoration, not text a button's name must contain */}
+      {src && <img src={fileUrl(src)} alt="" />}
       {status && <span class={`presence ${status}`} title={status === "online" ? t("online") : t("offline")} />}
     </span>
   );

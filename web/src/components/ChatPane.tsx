@@ -1,11 +1,16 @@
 import { useState } from "preact/hooks";
-import { jumpToPresent, loadNewer, loadOlder, loadPins, search } from "../actions";
+import { jumpToPresent, loadNewer, loadOlder, loadPins } from "../actions/messages";
+import { search } from "../actions/search";
 import { t } from "../i18n";
 import { setState, useStore } from "../store";
 import { startUpload } from "../uploads";
 import { Composer } from "./Composer";
+import { ComposerGate } from "./members/ComposerGate";
 import { MessageList } from "./MessageList";
 import { TypingIndicator } from "./TypingIndicator";
+import { NewMessagesBar } from "./Unread";
+
+const ICONS: Record<string, string> = { voice: "🔊", dm: "@", group_dm: "👥 " };
 
 export function ChatPane({ guildId, channelId }: { guildId: number; channelId?: number }) {
   const channel = useStore((s) => s.channels[guildId]?.find((c) => c.id === channelId));
@@ -18,9 +23,9 @@ export function ChatPane({ guildId, channelId }: { guildId: number; channelId?: 
     <header class="chat-head">
       <button class="icon menu-btn" aria-label={t("openMenu")} aria-controls="nav-area"
         onClick={() => setState({ drawer: true })}>☰</button>
-      <h2 class="chat-title">{channel ? <><span aria-hidden="true">{channel.type === "voice" ? "🔊" : "#"}</span>{channel.name}</> : t("selectChannel")}</h2>
+      <h2 class="chat-title">{channel ? <><span aria-hidden="true">{ICONS[channel.type] ?? "#"}</span>{channel.name}</> : t("selectChannel")}</h2>
       <form role="search" class="search-form" onSubmit={(e) => { e.preventDefault(); if (q.trim()) void search(q.trim()); }}>
-        <input type="search" aria-label={t("searchPlaceholder")} placeholder={t("search")}
+        <input type="search" aria-label={t("searchPlaceholder")} placeholder={t("search")} title={t("searchHelp")}
           value={q} onInput={(e) => setQ((e.currentTarget as HTMLInputElement).value)} />
       </form>
       {channel && (
@@ -66,13 +71,12 @@ export function ChatPane({ guildId, channelId }: { guildId: number; channelId?: 
       onDragLeave={(e) => { if (e.currentTarget === e.target) setDragging(false); }}
       onDrop={onDrop}>
       {header}
+      <NewMessagesBar channelId={channelId} />
       <MessageList key={channelId} channel={channel} state={state}
-        onOlder={() => loadOlder(channelId)} onNewer={() => loadNewer(channelId)} />
-      {state?.hasMoreAfter && (
-        <button class="jump" onClick={() => jumpToPresent(channelId)}>{t("jumpToPresent")}</button>
-      )}
+        onOlder={() => loadOlder(channelId)} onNewer={() => loadNewer(channelId)}
+        onPresent={() => jumpToPresent(channelId)} />
       <TypingIndicator channelId={channelId} />
-      <Composer channel={channel} />
+      <ComposerGate channel={channel}><Composer channel={channel} /></ComposerGate>
       {dragging && <div class="drop-hint" aria-hidden="true">{t("attach")}</div>}
     </section>
   );

@@ -1,13 +1,19 @@
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { fileUrl } from "../api";
-import { sendMessage } from "../actions";
+import { sendMessage } from "../actions/messages";
 import { stickerContent } from "../emojis";
 import { t } from "../i18n";
+import { composerPlaceholder } from "../i18n-features";
 import * as rt from "../realtime";
 import { getState, setState, useStore } from "../store";
 import type { Channel } from "../types";
 import { removeUpload, startUpload, takeReady, uploadsBusy } from "../uploads";
 import { EmojiPicker } from "./EmojiPicker";
+import { StickerPicker } from "./StickerPicker";
+import { takeComposerFocus } from "../nav";
+import { useMentionComplete } from "./MentionComplete";
+import { cancelReply, ReplyBar } from "./Reply";
+import { useCan } from "../roles";
 
 export function Composer({ channel }: { channel: Channel }) {
   const [text, setText] = useState("");
@@ -15,10 +21,15 @@ export function Composer({ channel }: { channel: Channel }) {
   const area = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const uploads = useStore((s) => s.uploads[channel.id]) ?? [];
-  const stickers = useStore((s) => s.stickers[channel.guild_id]) ?? [];
-  const owner = useStore((s) => s.guilds.find((g) => g.id === channel.guild_id)?.owner_id === s.me?.id);
+  // A read-only channel takes posts from those with MANAGE_MESSAGES there (section 13).
+  const mayPost = useCan(channel.guild_id || undefined, "MANAGE_MESSAGES", channel.id);
+  const replying = useStore((s) => s.replying[channel.id]);
+  const mention = useMentionComplete(channel, area, setText);
+  useEffect(() => {
+    if (takeComposerFocus()) area.current?.focus();
+  }, [channel.id]);
 
-  if (channel.read_only && !owner) {
+  if (channel.read_only && !mayPost) {
     return <div class="composer readonly" role="note">🔒 {t("readOnlyChannel")}</div>;
   }
 
@@ -28,11 +39,16 @@ export function Composer({ channel }: { channel: Channel }) {
     const files = takeReady(channel.id);
     if (!content && files.length === 0) return;
     setText("");
-    void sendMessage(channel.id, content, files);
+    cancelReply(channel.id);
+    void sendMessage(channel.id, mention.encode(content), files, undefined, replying);
   }
 
   function onKeyDown(e: KeyboardEvent) {
-    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+    if (mention.onKeyDown(e)) return;
+    if (e.key === "Escape" && replying) {
+      e.preventDefault();
+      cancelReply(channel.id);
+    } else if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       send();
     } else if (e.key === "ArrowUp" && text === "") {
@@ -64,6 +80,8 @@ export function Composer({ channel }: { channel: Channel }) {
 
   return (
     <div class="composer">
+      <ReplyBar channelId={channel.id} />
+      {mention.popup}
       {uploads.length > 0 && (
         <ul class="uploads" aria-label={t("attach")}>
           {uploads.map((u) => (
@@ -90,12 +108,16 @@ export function Composer({ channel }: { channel: Channel }) {
             input.value = "";
           }} />
         <textarea ref={area} rows={1} value={text} maxLength={2000}
-          aria-label={t("messagePlaceholder", { channel: channel.name })}
-          placeholder={t("messagePlaceholder", { channel: channel.name })}
+          aria-label={composerPlaceholder(channel)}
+          placeholder={composerPlaceholder(channel)}
+          {...mention.inputProps}
           onInput={(e) => {
             setText((e.currentTarget as HTMLTextAreaElement).value);
+            mention.update();
             rt.typing(channel.id, channel.guild_id);
           }}
+          onKeyUp={(e) => { if (e.key.startsWith("Arrow") || e.key === "Home" || e.key === "End") mention.update(); }}
+          onClick={mention.update}
           onKeyDown={onKeyDown} onPaste={onPaste} onBlur={() => rt.stopTyping(channel.id)} />
         <button type="button" class="icon" aria-label={t("createPoll")} title={t("createPoll")}
           onClick={() => setState({ modal: { kind: "poll", data: channel.id } })}>📊</button>
@@ -109,19 +131,8 @@ export function Composer({ channel }: { channel: Channel }) {
         <EmojiPicker guildId={channel.guild_id} onPick={(e) => insert(e.text)} onClose={() => setPopup(null)} />
       )}
       {popup === "sticker" && (
-        <div class="picker" role="dialog" aria-label={t("stickers")}
-          onKeyDown={(e) => { if (e.key === "Escape") setPopup(null); }}>
-          {stickers.length === 0 ? <p class="muted">{t("noStickers")}</p> : (
-            <div class="picker-grid stickers">
-              {stickers.map((s) => (
-                <button key={s.id} type="button" class="picker-item" aria-label={`${t("sticker")}: ${s.name}`}
-                  onClick={() => { setPopup(null); void sendMessage(channel.id, stickerContent(s)); }}>
-                  <img src={fileUrl(s.file_path)} alt="" />
-                </button>
-              ))}
-            </div>
-          )}
-        </div>
+        <StickerPicker guildId={channel.guild_id} onClose={() => setPopup(null)}
+          onPick={(s) => { setPopup(null); void sendMessage(channel.id, stickerContent(s)); }} />
       )}
     </div>
   );

@@ -1,8 +1,10 @@
-import { useEffect, useRef } from "preact/hooks";
+import { useRef } from "preact/hooks";
 import { fileUrl } from "../api";
 import { STANDARD_EMOJIS } from "../emojis";
 import { t } from "../i18n";
 import { useStore } from "../store";
+import { useOpenUpwardsWhenCut } from "./pickerfit";
+import { usePickerKeys } from "./pickergrid";
 
 export interface Picked {
   /** what a reaction sends: the unicode emoji or `:name:` */
@@ -15,24 +17,19 @@ export function EmojiPicker({ guildId, onPick, onClose }: { guildId: number;
   onPick: (e: Picked) => void; onClose: () => void }) {
   const custom = useStore((s) => s.emojis[guildId]) ?? [];
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    ref.current?.querySelector<HTMLButtonElement>("button")?.focus();
-    const onDown = (e: MouseEvent) => {
-      if (ref.current && !ref.current.contains(e.target as Node)) onClose();
-    };
-    setTimeout(() => addEventListener("mousedown", onDown));
-    return () => removeEventListener("mousedown", onDown);
-  }, []);
+  useOpenUpwardsWhenCut(ref);
+  const keys = usePickerKeys(ref, onClose);
+  const pick = (e: Picked) => { keys.giveBack(); onPick(e); };
   return (
     <div class="picker" role="dialog" aria-label={t("emojiPicker")} ref={ref}
-      onKeyDown={(e) => { if (e.key === "Escape") { e.stopPropagation(); onClose(); } }}>
+      onKeyDown={keys.onKeyDown}>
       {custom.length > 0 && (
         <>
           <h4>{t("customEmojis")}</h4>
           <div class="picker-grid">
             {custom.map((e) => (
               <button key={e.id} type="button" class="picker-item" aria-label={`:${e.name}:`} title={`:${e.name}:`}
-                onClick={() => onPick({ reaction: `:${e.name}:`, text: `:${e.name}:` })}>
+                onClick={() => pick({ reaction: `:${e.name}:`, text: `:${e.name}:` })}>
                 <img src={fileUrl(e.file_path)} alt="" class="emoji" />
               </button>
             ))}
@@ -43,7 +40,7 @@ export function EmojiPicker({ guildId, onPick, onClose }: { guildId: number;
       <div class="picker-grid">
         {STANDARD_EMOJIS.map((e) => (
           <button key={e} type="button" class="picker-item" aria-label={e}
-            onClick={() => onPick({ reaction: e, text: e })}>{e}</button>
+            onClick={() => pick({ reaction: e, text: e })}>{e}</button>
         ))}
       </div>
     </div>

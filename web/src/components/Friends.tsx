@@ -1,14 +1,18 @@
 import { useState } from "preact/hooks";
 import { api } from "../api";
-import { attempt, loadFriends } from "../actions";
+import { attempt } from "../actions/common";
+import { loadFriends } from "../actions/friends";
 import { t } from "../i18n";
 import { setState, useStore } from "../store";
 import { Avatar } from "./Avatar";
+import { FirstRunHint } from "./FirstRun";
 import { errorsFrom } from "./Auth";
+import { MessageButton } from "./dms/MessageButton";
 
 export function FriendsPanel() {
   const f = useStore((s) => s.friends);
   const presence = useStore((s) => s.presence);
+  const ids = new Map((f.friend_users ?? []).map((u) => [u.username, u.id]));
   const [tab, setTab] = useState<"all" | "pending" | "add">("all");
   const [name, setName] = useState("");
   const [error, setError] = useState<string | undefined>();
@@ -48,6 +52,7 @@ export function FriendsPanel() {
           ))}
         </div>
       </header>
+      <FirstRunHint />
       <div class="friends-body" role="tabpanel">
         {tab === "add" && (
           <form class="add-friend" onSubmit={add}>
@@ -68,6 +73,7 @@ export function FriendsPanel() {
               <li key={u} class="person">
                 <Avatar name={u} status={presence[u] ?? "offline"} />
                 <span class="person-name">{u}</span>
+                {ids.has(u) && <MessageButton userId={ids.get(u)!} name={u} />}
                 <button onClick={() => act(() => api.friendRemove(u))} aria-label={`${t("remove")} ${u}`}>{t("remove")}</button>
               </li>
             ))}

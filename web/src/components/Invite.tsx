@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
-import { joinInvite, showError } from "../actions";
+import { showError } from "../actions/common";
+import { joinInvite } from "../actions/guilds";
 import { errorText } from "../errors";
 import { t } from "../i18n";
 import { navigate } from "../nav";

@@ -1,8 +1,12 @@
 import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { t } from "../i18n";
+import { composerPlaceholder } from "../i18n-features";
 import { setState, useStore, type ChannelMessages } from "../store";
 import type { Channel, Message } from "../types";
 import { atBottom, buildOffsets, rowAt, visibleRange } from "../windowing";
+import { firstUnreadId } from "../readstates";
+import { startsNewDay, formatDay } from "../dates";
+import { JumpToPresent } from "./JumpToPresent";
 import { MessageRow } from "./Message";
 
 const ESTIMATE = 56;
@@ -25,7 +29,7 @@ function frameOf(): number {
 
 /** A row continues the previous one (no name, no avatar) when the same author wrote it soon after. */
 export function isCompact(prev: Message | undefined, m: Message): boolean {
-  if (!prev || prev.author_id !== m.author_id || prev.poll || m.poll) return false;
+  if (!prev || prev.author_id !== m.author_id || prev.poll || m.poll || m.reply_to) return false;
   return new Date(m.timestamp).getTime() - new Date(prev.timestamp).getTime() < GROUP_MS;
 }
 
@@ -34,9 +38,11 @@ interface Props {
   state: ChannelMessages | undefined;
   onOlder: () => void;
   onNewer: () => void;
+  /** Loads the newest page when the window is not the newest (after a jump to a hit). */
+  onPresent: () => void;
 }
 
-export function MessageList({ channel, state, onOlder, onNewer }: Props) {
+export function MessageList({ channel, state, onOlder, onNewer, onPresent }: Props) {
   const items = state?.items ?? [];
   const scroller = useRef<HTMLDivElement>(null);
   const heights = useRef(new Map<number, number>());
@@ -49,7 +55,13 @@ export function MessageList({ channel, state, onOlder, onNewer }: Props) {
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(800);
   const [version, setVersion] = useState(0);
+  /** Scrolled up far from the newest messages: the "jump to present" bar shows. */
+  const [away, setAway] = useState(false);
   const highlight = useStore((s) => s.highlight);
+  const divider = useStore((s) => (s.unread.divider?.channelId === channel.id ? s.unread.divider.afterId : null));
+  const meId = useStore((s) => s.me?.id);
+  const firstNew = useMemo(() => (divider === null ? undefined : firstUnreadId(items, divider, meId)),
+    [items, divider, meId]);
 
   const keys = useMemo(() => items.map((m) => m.id), [items]);
   const offsets = useMemo(() => buildOffsets(keys, heights.current, ESTIMATE), [keys, version]);
@@ -151,6 +163,7 @@ export function MessageList({ channel, state, onOlder, onNewer }: Props) {
       stick.current = !state?.hasMoreAfter && atBottom(top, el.clientHeight, el.scrollHeight);
     }
     wrote.current = null;
+    setAway(farFromBottom(top, el.clientHeight, el.scrollHeight));
     const inner = top - headerHeight(el);
     const row = rowAt(offsets, Math.max(0, inner));
     anchor.current = keys.length ? { key: keys[row], delta: inner - offsets[row] } : null;
@@ -173,9 +186,21 @@ export function MessageList({ channel, state, onOlder, onNewer }: Props) {
     target?.scrollIntoView({ block: "nearest" });
   }
 
+  function toPresent() {
+    setAway(false);
+    if (state?.hasMoreAfter) { onPresent(); return; }
+    const el = scroller.current!;
+    stick.current = true;
+    anchor.current = null;
+    el.scrollTop = el.scrollHeight;
+    wrote.current = el.scrollTop;
+    setScrollTop(el.scrollTop);
+  }
+
   const visible = items.slice(range.start, range.end);
   return (
-    <div class="log" role="log" aria-label={t("messagePlaceholder", { channel: channel.name })}
+    <div class="log-wrap">
+    <div class="log" role="log" aria-label={composerPlaceholder(channel)}
       aria-busy={state?.loadingOlder ? "true" : undefined} tabIndex={0} ref={scroller}
       onScroll={onScroll} onKeyDown={onKeyDown} data-testid="message-log">
       <div class="log-inner">
@@ -186,14 +211,28 @@ export function MessageList({ channel, state, onOlder, onNewer }: Props) {
         <div style={{ height: `${offsets[range.start]}px` }} aria-hidden="true" />
         {/* Keyed by nonce when there is one: the row of a message being sent survives
             the swap of its temporary id for the stored one (focus and DOM stay put). */}
-        {visible.map((m, i) => (
-          <MessageRow key={m.nonce ?? m.id} m={m} compact={isCompact(items[range.start + i - 1], m)}
-            highlighted={m.id === highlight} guildId={channel.guild_id} />
-        ))}
+        {visible.map((m, i) => {
+          const prev = items[range.start + i - 1];
+          // A date separator above the first row of each day (and above the channel's
+          // first message); a new day also starts a new group.
+          const newDay = startsNewDay(prev, m, range.start + i === 0 && !!state?.loaded && !state.hasMoreBefore);
+          return (
+            <MessageRow key={m.nonce ?? m.id} m={m} compact={!newDay && isCompact(prev, m)}
+              highlighted={m.id === highlight} guildId={channel.guild_id} divider={m.id === firstNew}
+              day={newDay ? formatDay(m.timestamp) : undefined} />
+          );
+        })}
         <div style={{ height: `${total - offsets[range.end]}px` }} aria-hidden="true" />
       </div>
     </div>
+    {(away || state?.hasMoreAfter) && <JumpToPresent onJump={toPresent} />}
+    </div>
   );
+}
+
+/** More than a screen and a half above the newest messages. */
+export function farFromBottom(top: number, client: number, height: number): boolean {
+  return height - (top + client) > client * 1.5;
 }
 
 /** The vertical space the layout gives a row: its border box plus its margins. */

@@ -1,4 +1,4 @@
-import { unvote, vote } from "../actions";
+import { unvote, vote } from "../actions/polls";
 import { formatFull, formatRelative, t } from "../i18n";
 import type { Message } from "../types";
 

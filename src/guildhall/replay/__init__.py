@@ -1,0 +1,2 @@
+"""Lossless reconnect (contract section 18): per-channel event numbers, the replay
+log, and ``resume``."""

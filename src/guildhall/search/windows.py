@@ -1,0 +1,154 @@
+"""PostgreSQL: a search with words looks for its page in id windows first, newest
+(or oldest) ids first, checking the words on each row, so a common word's page
+costs the page and not its matches.
+
+The planner estimates a tsquery's matches from per-word statistics and multiplies
+them (``hello wor``: 85-112 estimated, 10,000 true at 1M messages), then takes
+the GIN bitmap of every match, reads them all and sorts them (78-163 ms), or
+joins "two rows" by nested loops (``example`` + ``has=link``: 3 s). Asking the
+GIN index for a window does not help: its bitmap is of every match, whatever the
+window (13-45 ms for ``hello:*`` or ``wor:*``). So:
+
+* :func:`span` reads, in one statement, the id range searched (the time bounds'
+  id bounds applied) and the scope's share of all messages (the channels'
+  trigger-kept counts). The first window holds about ``IDS_PER_HIT`` ids of the
+  scope per wanted hit. ``None`` when that window would cover the whole range
+  (a small scope) or the range holds fewer than ``MIN_ROWS`` of the scope's
+  messages (a small database): the single statement of before is as cheap.
+* :func:`walk` reads windows growing ``GROWTH`` times, the words checked per row
+  (``Match.per_row``) on whatever index walks the window (the primary key,
+  ``(channel_id, id)``, ``(author_id, id)``, the links index), each asking only
+  for the hits still missing, until the page is found or the next window would
+  take the rows covered past ``SCAN_ROWS`` of the scope (a few ms). Then one statement over
+  the rest of the range, the planner's own plan with the text index, asks for the
+  hits still missing: a rare word, or a filter that leaves few of its matches,
+  costs what it did before plus that budget.
+
+The hits are then read by id (``service``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, ColumnExpressionArgument, func, select
+
+from guildhall.models import Channel, Message
+from guildhall.runtime import Tx
+from guildhall.search.engines import Match
+
+# The first window holds this many of the scope's ids per hit wanted: enough when
+# one message in 200 of the scope matches (``hello wor`` at 1M messages: 1 in
+# 100), a 4,200-id window for a page of 20 over every channel.
+IDS_PER_HIT: float = 200.0
+# Each next window is this many times wider.
+GROWTH = 4
+# At most this many of the scope's rows are checked word by word before the rest
+# is left to the text index (at ~0.25-0.35 us a row, 2-3 ms): a page of 20 or 40
+# of a word in 1% of the messages.
+SCAN_ROWS: float = 8192.0
+# A range holding fewer of the scope's messages is searched by the single
+# statement: all of a word's matches there are at most that many rows (``hello
+# wor`` at 10k messages: 0.5 ms, where the windows took 0.8-1 ms).
+MIN_ROWS: float = 50_000.0
+
+
+@dataclass(frozen=True)
+class Span:
+    """The ids a walk covers (inclusive), the width of its first window, and the
+    scope's share of the ids (its rows per id)."""
+
+    low: int
+    high: int
+    first: int
+    density: float
+
+
+async def span(
+    tx: Tx, scope: ColumnElement[bool], above: int | None, below: int | None, need: int
+) -> Span | None:
+    """Where a walk for ``need`` hits starts, or ``None`` when one window would
+    cover every id anyway. ``scope``: the searched channels (a ``channels``
+    condition); ``above``/``below``: the time bounds' exclusive id bounds."""
+    id_bounds = []
+    if above is not None:
+        id_bounds.append(Message.id > above)
+    if below is not None:
+        id_bounds.append(Message.id < below)
+    row = (
+        await tx.session.execute(
+            select(
+                select(func.min(Message.id)).scalar_subquery(),
+                select(func.max(Message.id)).scalar_subquery(),
+                select(func.min(Message.id)).where(*id_bounds).scalar_subquery(),
+                select(func.max(Message.id)).where(*id_bounds).scalar_subquery(),
+                select(func.coalesce(func.sum(Channel.message_count), 0))
+                .where(scope)
+                .scalar_subquery(),
+            )
+        )
+    ).one()
+    first_id, last_id, low, high, in_scope = row
+    if low is None or high is None or not in_scope:
+        return None
+    # The scope's messages are spread over every id: a scope holding 1% of them
+    # needs windows 100 times wider for the same number of hits.
+    density = min(1.0, int(in_scope) / (last_id - first_id + 1))
+    width = max(1, math.ceil(need * IDS_PER_HIT / density))
+    if width > high - low or (high - low + 1) * density < MIN_ROWS:
+        return None
+    return Span(low=low, high=high, first=width, density=density)
+
+
+async def walk(
+    tx: Tx,
+    match: Match,
+    conditions: Sequence[ColumnExpressionArgument[bool]],
+    where: Span,
+    need: int,
+    oldest: bool = False,
+) -> list[int]:
+    """The first ``need`` ids matching ``match`` and ``conditions``, newest first
+    (``oldest``: oldest first), from one end of ``where``: windows checked row by
+    row, then the rest through the text index. The windows bound the id the text
+    index walks (``match.ordered_id``)."""
+    ordered_id = match.ordered_id
+    order = ordered_id.asc() if oldest else ordered_id.desc()
+    found: list[int] = []
+
+    async def read(*window: ColumnExpressionArgument[bool]) -> None:
+        rows = await tx.session.scalars(
+            select(ordered_id)
+            .select_from(match.source)
+            .where(*conditions, *window)
+            .order_by(order)
+            .limit(need - len(found))
+        )
+        found.extend(rows)
+
+    # Ids the row-by-row windows may cover: SCAN_ROWS rows of the scope. A window
+    # that would pass it is not read (one statement fewer for a rare word).
+    budget = max(1, math.floor(SCAN_ROWS / where.density))
+    width = min(where.first, budget)
+    near = where.low if oldest else where.high  # the next window starts here
+    while width <= budget:
+        # (near - width, near] newest first, [near, near + width) oldest first; the
+        # last one is the rest of the range, open on its far side (the
+        # conditions hold the time bounds).
+        if oldest:
+            edge = near + width
+            last = edge > where.high
+            await read(match.row_check, ordered_id >= near, *([] if last else [ordered_id < edge]))
+        else:
+            edge = near - width
+            last = edge < where.low
+            await read(match.row_check, ordered_id <= near, *([] if last else [ordered_id > edge]))
+        if last or len(found) >= need:
+            return found
+        near, budget, width = edge, budget - width, width * GROWTH
+    # The rest through the text index: a rare word, or few matches left by the
+    # filters, costs what the single statement did.
+    await read(match.condition, ordered_id >= near if oldest else ordered_id <= near)
+    return found
