@@ -46,24 +46,28 @@ def settled(page) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     return after[0] - before[0], after[1] - before[1]
 
 
-def seen_scrolling_up(page) -> set[str]:  # type: ignore[no-untyped-def]
-    """The texts of every row rendered while scrolling from the bottom to the top."""
+def seen_scrolling_up(page) -> tuple[set[str], list[str]]:  # type: ignore[no-untyped-def]
+    """The texts of every row rendered while scrolling from the bottom to the top, and a
+    line per step (scroll position, first and last row rendered) to explain a gap."""
     log = page.get_by_test_id("message-log")
     seen: set[str] = set()
+    steps: list[str] = []
     log.evaluate("(el) => { el.scrollTop = el.scrollHeight; }")
     for _ in range(300):
         # Read once an older page asked for on the way up is in and laid out (two
         # frames: the scroll event, then the render it causes), so each read is of a
-        # settled view. A step taken while that page was on its way once skipped 18
-        # rows in CI: see the closing note of 2026-12-01 (not yet explained).
+        # settled view.
         expect(log).not_to_have_attribute("aria-busy", "true")
         page.evaluate(TWO_FRAMES)
         responsive(page)
-        seen.update(page.locator('[data-testid="content"]').all_inner_texts())
-        if log.evaluate("(el) => el.scrollTop") <= 0:
+        rows = page.locator('[data-testid="content"]').all_inner_texts()
+        seen.update(rows)
+        top = log.evaluate("(el) => el.scrollTop")
+        steps.append(f"{top:.0f}: {rows[0] if rows else '-'} .. {rows[-1] if rows else '-'}")
+        if top <= 0:
             break
         log.evaluate("(el) => { el.scrollTop = Math.max(0, el.scrollTop - el.clientHeight / 3); }")
-    return seen
+    return seen, steps
 
 
 @pytest.mark.parametrize(
@@ -128,6 +132,6 @@ def test_grouped_history_and_a_burst_keep_the_page_responsive(live, new_context,
     assert mutations <= 4, f"{mutations} DOM changes after scrolling: the list is looping"
 
     # Every message shows: read the whole list a screen at a time, bottom to top.
-    assert seen_scrolling_up(page) >= {f"burst {i}" for i in range(30)} | {
-        f"history {i}" for i in range(30, 80)
-    }
+    seen, steps = seen_scrolling_up(page)
+    want = {f"burst {i}" for i in range(30)} | {f"history {i}" for i in range(30, 80)}
+    assert seen >= want, f"never shown: {sorted(want - seen)}; steps: {steps}"

@@ -47,7 +47,7 @@ export function MessageList({ channel, state, onOlder, onNewer, onPresent }: Pro
   const scroller = useRef<HTMLDivElement>(null);
   const heights = useRef(new Map<number, number>());
   const stick = useRef(true);
-  const anchor = useRef<{ key: number; delta: number } | null>(null);
+  const anchor = useRef<Anchor | null>(null);
   const shownHighlight = useRef<number | null>(null);
   /** The scrollTop we last set ourselves, until its scroll event comes back. */
   const wrote = useRef<number | null>(null);
@@ -102,25 +102,11 @@ export function MessageList({ channel, state, onOlder, onNewer, onPresent }: Pro
       }
       return;
     }
-    // 1. Measure the rows on screen; estimated heights become real ones. A row's slot
-    //    is what the layout gives it: its box plus its margins (the gap above a group).
-    let changed = false;
-    for (const row of Array.from(el.querySelectorAll<HTMLElement>("[data-mid]"))) {
-      const id = Number(row.dataset.mid);
-      const h = slotHeight(row);
-      const was = heights.current.get(id);
-      if (h && (was === undefined || Math.abs(was - h) > 0.5)) {
-        heights.current.set(id, h);
-        changed = true;
-      }
-    }
-    if (changed) {
-      budget.used++;
-      setVersion((v) => v + 1);
-      return;
-    }
-    // 2. Keep the view where the reader is: at the bottom, on a highlighted hit, or on
-    //    the row that was at the top before older rows were added above it.
+    // 1. Keep the view where the reader is: at the bottom, on a highlighted hit, or on
+    //    the row that was at the top (before older rows were added above it, or rows
+    //    on screen got their real heights). First, so that every pass leaves the
+    //    reader's row in place, also one that goes on to re-measure: a scroll made
+    //    before the list settles (a spent budget waits a frame) starts from there.
     if (highlight !== null && shownHighlight.current !== highlight) {
       const idx = keys.indexOf(highlight);
       if (idx >= 0) {
@@ -138,11 +124,26 @@ export function MessageList({ channel, state, onOlder, onNewer, onPresent }: Pro
       el.scrollTop = el.scrollHeight;
       wrote.current = el.scrollTop;
     } else if (anchor.current) {
-      const idx = keys.indexOf(anchor.current.key);
-      if (idx >= 0) {
-        const want = offsets[idx] + anchor.current.delta + headerHeight(el);
-        if (Math.abs(el.scrollTop - want) > 1) { el.scrollTop = want; wrote.current = el.scrollTop; }
+      const want = anchorTop(el, anchor.current, keys, offsets);
+      if (want !== null && Math.abs(el.scrollTop - want) > 1) { el.scrollTop = want; wrote.current = el.scrollTop; }
+    }
+    // 2. Measure the rows on screen; estimated heights become real ones. A row's slot
+    //    is what the layout gives it: its box plus its margins (the gap above a group).
+    let changed = false;
+    for (const row of Array.from(el.querySelectorAll<HTMLElement>("[data-mid]"))) {
+      const id = Number(row.dataset.mid);
+      const h = slotHeight(row);
+      const was = heights.current.get(id);
+      if (h && (was === undefined || Math.abs(was - h) > 0.5)) {
+        heights.current.set(id, h);
+        changed = true;
       }
+    }
+    if (changed) {
+      budget.used++;
+      if (el.scrollTop !== scrollTop) setScrollTop(el.scrollTop);
+      setVersion((v) => v + 1);
+      return;
     }
     if (el.scrollTop !== scrollTop) {
       budget.used++;
@@ -164,9 +165,7 @@ export function MessageList({ channel, state, onOlder, onNewer, onPresent }: Pro
     }
     wrote.current = null;
     setAway(farFromBottom(top, el.clientHeight, el.scrollHeight));
-    const inner = top - headerHeight(el);
-    const row = rowAt(offsets, Math.max(0, inner));
-    anchor.current = keys.length ? { key: keys[row], delta: inner - offsets[row] } : null;
+    anchor.current = anchorAt(el, top, keys, offsets);
     if (top < 600 && state?.hasMoreBefore && !state.loadingOlder) onOlder();
     if (state?.hasMoreAfter && !state.loadingNewer
       && el.scrollHeight - (top + el.clientHeight) < 600) onNewer();
@@ -241,6 +240,37 @@ function slotHeight(row: HTMLElement): number {
   if (!h) return 0;
   const cs = getComputedStyle(row);
   return h + (parseFloat(cs.marginTop) || 0) + (parseFloat(cs.marginBottom) || 0);
+}
+
+type Anchor = { key: number; delta: number };
+
+/** A rendered row's slot top (margin included) in the scroller's content coordinates. */
+function slotTop(el: HTMLElement, row: HTMLElement): number {
+  const margin = parseFloat(getComputedStyle(row).marginTop) || 0;
+  return row.getBoundingClientRect().top - margin - el.getBoundingClientRect().top - el.clientTop + el.scrollTop;
+}
+
+/** The row at scroll position `top` and how far into it the view starts: read from the
+ * rows on screen (the layout as shown), else from the model's offsets. */
+function anchorAt(el: HTMLElement, top: number, keys: number[], offsets: Float64Array): Anchor | null {
+  if (!keys.length) return null;
+  for (const row of Array.from(el.querySelectorAll<HTMLElement>("[data-mid]"))) {
+    const at = slotTop(el, row);
+    if (at + slotHeight(row) <= top) continue;
+    if (at <= top) return { key: Number(row.dataset.mid), delta: top - at };
+    break; // the view starts above the rendered rows (in the header or a spacer)
+  }
+  const inner = top - headerHeight(el);
+  const row = rowAt(offsets, Math.max(0, inner));
+  return { key: keys[row], delta: inner - offsets[row] };
+}
+
+/** Where the scroll position must be for the anchor row to sit where it was. */
+function anchorTop(el: HTMLElement, a: Anchor, keys: number[], offsets: Float64Array): number | null {
+  const row = el.querySelector<HTMLElement>(`[data-mid="${a.key}"]`);
+  if (row) return slotTop(el, row) + a.delta;
+  const idx = keys.indexOf(a.key);
+  return idx >= 0 ? offsets[idx] + a.delta + headerHeight(el) : null;
 }
 
 function headerHeight(el: HTMLElement): number {
