@@ -112,6 +112,21 @@ async def _sio_rooms() -> Any:
     return manager.rooms
 
 
+def _sio_manager_cls() -> Any:
+    import socketio
+
+    return socketio.AsyncManager
+
+
+def _sio_manager() -> Any:
+    import socketio
+
+    manager = socketio.AsyncManager()
+    socketio.AsyncServer(client_manager=manager, async_mode="asgi")
+    manager.initialize()
+    return manager
+
+
 def _eio_socket_cls() -> Any:
     from engineio.async_socket import AsyncSocket
 
@@ -178,6 +193,7 @@ _opened: list[Callable[[], Awaitable[Any]]] = []
 SQLITE_DRIVER = "src/guildhall/sqlite_driver.py"
 WIRE = "src/guildhall/realtime/wire.py"
 SERVER = "src/guildhall/realtime/server.py"
+MANAGER = "src/guildhall/realtime/manager.py"
 HTTPPROTO = "src/guildhall/httpproto.py"
 
 
@@ -286,6 +302,28 @@ PINS = [
         _sio_server,
         "attr",
         _attrs("environ", "packet_class"),
+    ),
+    # python-socketio: the room table's clean-up realtime/manager.py replaces.
+    *_group(
+        "python-socketio",
+        "AsyncManager",
+        MANAGER,
+        _sio_manager_cls,
+        "method",
+        {
+            "basic_enter_room": ("sid", "namespace", "room", "eio_sid"),
+            "basic_leave_room": ("sid", "namespace", "room"),
+            "basic_disconnect": ("sid", "namespace"),
+            "get_rooms": ("sid", "namespace"),
+        },
+    ),
+    *_group(
+        "python-socketio",
+        "AsyncManager",
+        MANAGER,
+        _sio_manager,
+        "attr",
+        _attrs("callbacks", "pending_connect", "pending_disconnect", "rooms"),
     ),
     # python-engineio: the socket realtime/wire.py subclasses and swaps in.
     *_group(

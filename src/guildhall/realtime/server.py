@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-import socketio
 from starlette.requests import cookie_parser
 
 from guildhall.auth import service as auth_service
@@ -33,6 +32,7 @@ from guildhall.realtime.asgi import AsgiGuard
 from guildhall.realtime.delivery import Delivery
 from guildhall.realtime.guard import SocketGuard, TransportLog, client_ip
 from guildhall.realtime.handlers import Dispatcher
+from guildhall.realtime.manager import IndexedManager
 from guildhall.realtime.ordering import InOrder
 from guildhall.realtime.origin import OriginPolicy
 from guildhall.realtime.sio import MAX_PACKET_BYTES, NAMESPACE, OrjsonCodec, SocketIOServer
@@ -62,6 +62,7 @@ class RealtimeServer(Delivery):
         self.rt = rt
         self.sio = SocketIOServer(
             async_mode="asgi",
+            client_manager=IndexedManager(),
             json=OrjsonCodec,
             # Never []: python-engineio reads an empty list as "no origin check".
             cors_allowed_origins=OriginPolicy(rt.settings),
@@ -88,7 +89,7 @@ class RealtimeServer(Delivery):
         self.sio.dispatch = self._dispatcher
         self.sio.on("connect", self._on_connect)
         self.sio.on("disconnect", self._on_disconnect)
-        self._fast = type(self.sio.manager) is socketio.AsyncManager
+        self._fast = type(self.sio.manager) is IndexedManager
 
     def asgi_app(self, other: Any) -> Any:
         return AsgiGuard(self.rt.limits, self.sio).wrap(other)
