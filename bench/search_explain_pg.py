@@ -177,7 +177,7 @@ async def main() -> None:
     sent: list[tuple[str, Any]] = []
 
     def recording(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             sent.append((statement, params))
 
     for n in args.sizes:
