@@ -56,8 +56,9 @@ def extra(n: int) -> dict[str, tuple[int, search.SearchFilters]]:
     """A rarer word (244 matches at 1M messages) and a word in the vocabulary that
     the generated text never uses (0), where looking at id windows row by row first
     (search/windows.py) is pure overhead; the same with filters, and a common word
-    needing many hits in one channel: where a walk's rest reads every match first
-    or walks the id order (``windows.text_index_first``)."""
+    needing many hits in one channel, a common word with a filter that leaves few
+    or none of its matches: where a walk's rest reads every match first or walks
+    the id order (``windows.text_index_first``)."""
     window = searches(n)["q+time"][1]  # a tenth of the history, half way back
     return {
         "rare word": (1, search.SearchFilters(q="yukglhnl")),
@@ -67,6 +68,8 @@ def extra(n: int) -> dict[str, tuple[int, search.SearchFilters]]:
         "no match+author": (1, search.SearchFilters(q="zzzwjwv", author_id=7)),
         "no match+has=link": (1, search.SearchFilters(q="zzzwjwv", has=frozenset({"link"}))),
         "no match+time": (1, dataclasses.replace(window, q="zzzwjwv")),
+        "q+has=file": (1, search.SearchFilters(q="hello", has=frozenset({"file"}))),
+        "q+pinned": (1, search.SearchFilters(q="hello", pinned=True)),
         "q+channel, oldest, offset 1000": (
             1,
             search.SearchFilters(q="hello", channel_id=1, sort="oldest", offset=1000),
