@@ -28,7 +28,8 @@ window (13-45 ms for ``hello:*`` or ``wor:*``). So:
   for a word with no match, where the planner, expecting ~1,400 matches, walked
   the primary key through all 1M rows for 0.3 s) and orders those; otherwise (a
   common word needing many hits, ``sort=oldest&offset=1000``) the planner's own
-  plan, which walks the id order and stops at the page.
+  plan, which walks the id order and stops at the page. Either is planned with
+  its values (``plan_cache_mode``), never as a prepared statement's generic plan.
 
 The hits are then read by id (``service``).
 """
