@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import random
 import statistics
@@ -49,13 +50,31 @@ from guildhall.runtime import Runtime
 from guildhall.search import service as search
 
 RESULTS = Path(__file__).parent / "results"
-# Besides history_bench's: a rarer word (244 matches at 1M messages) and a word
-# in the vocabulary that the generated text never uses (0), where looking at id
-# windows row by row first (search/windows.py) is pure overhead.
-EXTRA = {
-    "rare word": (1, search.SearchFilters(q="yukglhnl")),
-    "no match": (1, search.SearchFilters(q="zzzwjwv")),
-}
+
+
+def extra(n: int) -> dict[str, tuple[int, search.SearchFilters]]:
+    """A rarer word (244 matches at 1M messages) and a word in the vocabulary that
+    the generated text never uses (0), where looking at id windows row by row first
+    (search/windows.py) is pure overhead; the same with filters, and a common word
+    needing many hits in one channel, a common word with a filter that leaves few
+    or none of its matches: where a walk's rest reads every match first or walks
+    the id order (``windows.text_index_first``)."""
+    window = searches(n)["q+time"][1]  # a tenth of the history, half way back
+    return {
+        "rare word": (1, search.SearchFilters(q="yukglhnl")),
+        "no match": (1, search.SearchFilters(q="zzzwjwv")),
+        "rare word+channel": (1, search.SearchFilters(q="yukglhnl", channel_id=1)),
+        "rare word, oldest": (1, search.SearchFilters(q="yukglhnl", sort="oldest")),
+        "no match+author": (1, search.SearchFilters(q="zzzwjwv", author_id=7)),
+        "no match+has=link": (1, search.SearchFilters(q="zzzwjwv", has=frozenset({"link"}))),
+        "no match+time": (1, dataclasses.replace(window, q="zzzwjwv")),
+        "q+has=file": (1, search.SearchFilters(q="hello", has=frozenset({"file"}))),
+        "q+pinned": (1, search.SearchFilters(q="hello", pinned=True)),
+        "q+channel, oldest, offset 1000": (
+            1,
+            search.SearchFilters(q="hello", channel_id=1, sort="oldest", offset=1000),
+        ),
+    }
 
 
 async def load(rt: Runtime, n: int) -> float:
@@ -161,7 +180,7 @@ async def main() -> None:
     sent: list[tuple[str, Any]] = []
 
     def recording(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             sent.append((statement, params))
 
     for n in args.sizes:
@@ -172,7 +191,7 @@ async def main() -> None:
         if not args.skip_load:
             await migrate.upgrade(rt.db)
             out.setdefault("load_seconds", {})[n] = await load(rt, n)
-        for name, (user, filters) in {**searches(n), **EXTRA}.items():
+        for name, (user, filters) in {**searches(n), **extra(n)}.items():
             if args.only and name not in args.only:
                 continue
             samples = []

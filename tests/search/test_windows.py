@@ -37,6 +37,20 @@ def _spans(monkeypatch: Any) -> list[windows.Span]:
     return seen
 
 
+def _rests(monkeypatch: Any, index_first: bool | None) -> list[bool]:
+    """How each walk's rest is searched: every match first (True) or in id order
+    (False), as ``index_first`` says (``None``: as the walk decides); recorded."""
+    seen: list[bool] = []
+    decide = windows.text_index_first
+
+    def forced(*a: Any) -> bool:
+        seen.append(decide(*a) if index_first is None else index_first)
+        return seen[-1]
+
+    monkeypatch.setattr(windows, "text_index_first", forced)
+    return seen
+
+
 def _tiny_windows(monkeypatch: Any) -> None:
     """Windows of one or two ids, doubling, on any range."""
     monkeypatch.setattr(windows, "IDS_PER_HIT", 0.001)
@@ -114,9 +128,10 @@ async def _answers(world: Any, searches: list[dict[str, Any]]) -> list[list[int]
 
 
 class TestSameHitsAsOneStatement:
-    # Row by row over the whole range; or six ids of it, then the text index.
-    @pytest.mark.parametrize("scan_rows", [1e9, 6.0])
-    async def test_every_filter_and_page(self, world, monkeypatch, scan_rows):
+    # Row by row over the whole range; or six ids of it, then the rest: every
+    # match of it from the text index first, or in the planner's id order.
+    @pytest.mark.parametrize(("scan_rows", "index_first"), [(1e9, None), (6.0, True), (6.0, False)])
+    async def test_every_filter_and_page(self, world, monkeypatch, scan_rows, index_first):
         h = await _history(world)
         searches = _searches(h)
         _walking(monkeypatch, False)
@@ -128,6 +143,7 @@ class TestSameHitsAsOneStatement:
         _walking(monkeypatch, True)
         _tiny_windows(monkeypatch)
         monkeypatch.setattr(windows, "SCAN_ROWS", scan_rows)
+        rests = _rests(monkeypatch, index_first)
         spans = _spans(monkeypatch)
         walked = await _answers(world, searches)
         for params, want, got in zip(searches, plain, walked, strict=True):
@@ -137,6 +153,9 @@ class TestSameHitsAsOneStatement:
         assert len(spans) == len(searches) - len(ranked)
         assert max(s.first for s in spans) <= 2
         assert min(s.high - s.low for s in spans) > 10
+        # The rest was searched when the budget ran out, the way asked.
+        assert (rests == []) == (index_first is None)
+        assert set(rests) <= {index_first}
 
     async def test_relevance_keeps_its_single_statement(self, world, monkeypatch):
         """Relevance ranks the newest candidates in one statement: walking windows
@@ -183,3 +202,22 @@ class TestWhenItWalks:
         # Twelve messages, fewer than MIN_ROWS: no windows.
         assert len(await ids(world.alice, q="entry", limit=2)) == 2
         assert spans == []
+
+
+class TestTextIndexFirst:
+    """The rest of a walk reads every match first when the windows' hits predict
+    few (docs/decisions/search.md; the cases measured at 1M messages)."""
+
+    def test_no_hit_in_the_windows(self):
+        # ``zzzwjwv``: no match in 4,005 ids, the planner's walk read all 1M rows.
+        assert windows.text_index_first(0, 20, 4005, 995_996, 0.999)
+
+    def test_a_rare_word(self):
+        # ``yukglhnl``: 1 hit in 4,005 ids (244 in all): ~250 matches to read,
+        # against ~76,000 ids walked for the 19 missing.
+        assert windows.text_index_first(1, 19, 4005, 995_996, 0.999)
+
+    def test_a_common_word_needing_many_hits(self):
+        # ``hello``, oldest, offset 1000: 82 hits in 8,200 ids, ~10,000 matches
+        # left, where 938 more are ~94,000 ids away.
+        assert not windows.text_index_first(82, 938, 8200, 991_800, 0.999)

@@ -20,9 +20,16 @@ window (13-45 ms for ``hello:*`` or ``wor:*``). So:
   ``(channel_id, id)``, ``(author_id, id)``, the links index), each asking only
   for the hits still missing, until the page is found or the next window would
   take the rows covered past ``SCAN_ROWS`` of the scope (a few ms). Then one statement over
-  the rest of the range, the planner's own plan with the text index, asks for the
-  hits still missing: a rare word, or a filter that leaves few of its matches,
-  costs what it did before plus that budget.
+  the rest of the range asks for the hits still missing. The windows measured how
+  often the words (and filters) hold: when the hits found so far predict that the
+  rest holds few matches (:func:`text_index_first`: a rare word, a word the text
+  never uses, a filter that leaves few of its matches), that statement reads every
+  match of the rest through the text index first (a ``MATERIALIZED`` CTE: 0.1 ms
+  for a word with no match, where the planner, expecting ~1,400 matches, walked
+  the primary key through all 1M rows for 0.3 s) and orders those; otherwise (a
+  common word needing many hits, ``sort=oldest&offset=1000``) the planner's own
+  plan, which walks the id order and stops at the page. Either is planned with
+  its values (``plan_cache_mode``), never as a prepared statement's generic plan.
 
 The hits are then read by id (``service``).
 """
@@ -33,7 +40,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, ColumnExpressionArgument, func, select
+from sqlalchemy import ColumnElement, ColumnExpressionArgument, func, label, select
 
 from guildhall.models import Channel, Message
 from guildhall.runtime import Tx
@@ -53,6 +60,12 @@ SCAN_ROWS: float = 8192.0
 # statement: all of a word's matches there are at most that many rows (``hello
 # wor`` at 10k messages: 0.5 ms, where the windows took 0.8-1 ms).
 MIN_ROWS: float = 50_000.0
+# Reading one match of the rest through the text index (its posting list, the
+# bitmap, the row fetched and rechecked, the sort) costs about this many ids walked
+# in order with the words checked per row: 2.4-5.8 us a match (``hello``: 10,000
+# matches, warm and cold) against 0.22-0.33 us an id (EXPLAIN ANALYZE at 1M
+# messages; docs/decisions/search.md).
+MATCH_COST_IDS: float = 16.0
 
 
 @dataclass(frozen=True)
@@ -112,8 +125,9 @@ async def walk(
 ) -> list[int]:
     """The first ``need`` ids matching ``match`` and ``conditions``, newest first
     (``oldest``: oldest first), from one end of ``where``: windows checked row by
-    row, then the rest through the text index. The windows bound the id the text
-    index walks (``match.ordered_id``)."""
+    row, then the rest with the text index, either every match of it first or in
+    the planner's id order (:func:`text_index_first`). The windows bound the id the
+    text index walks (``match.ordered_id``)."""
     ordered_id = match.ordered_id
     order = ordered_id.asc() if oldest else ordered_id.desc()
     found: list[int] = []
@@ -148,7 +162,55 @@ async def walk(
         if last or len(found) >= need:
             return found
         near, budget, width = edge, budget - width, width * GROWTH
-    # The rest through the text index: a rare word, or few matches left by the
-    # filters, costs what the single statement did.
-    await read(match.condition, ordered_id >= near if oldest else ordered_id <= near)
+    # The rest, [near, high] oldest first or [low, near] newest first.
+    rest = ordered_id >= near if oldest else ordered_id <= near
+    if oldest:
+        covered, left = near - where.low, where.high - near + 1
+    else:
+        covered, left = where.high - near, near - where.low + 1
+    if tx.dialect.name == "postgresql":
+        # The rest's plan hangs on its values (the word, the channel, the id
+        # bound), and asyncpg prepares every statement: from its sixth run on a
+        # connection PostgreSQL may keep a generic plan, planned without them,
+        # that ANDs the text index with the primary key's or a channel's whole
+        # range (45-56 ms for a rare word, 0.6 s for a word never used, against
+        # 0.4-0.6 ms and 0.1 ms planned with them). Planned with them, always,
+        # for the rest of this transaction (the statement that reads the page).
+        await tx.session.execute(
+            select(func.set_config("plan_cache_mode", "force_custom_plan", True))
+        )
+    if text_index_first(len(found), need - len(found), covered, left, where.density):
+        # Every match of the rest from the text index (the fence keeps the
+        # planner from walking the id order instead), then the first of them.
+        matches = (
+            select(label("id", ordered_id))
+            .select_from(match.source)
+            .where(*conditions, match.condition, rest)
+            .cte("matches")
+            .prefix_with("MATERIALIZED", dialect="postgresql")
+        )
+        first = matches.c.id.asc() if oldest else matches.c.id.desc()
+        rows = await tx.session.scalars(
+            select(matches.c.id).order_by(first).limit(need - len(found))
+        )
+        found.extend(rows)
+        return found
+    # Many matches left: the planner's own plan walks the id order and stops at
+    # the page.
+    await read(match.condition, rest)
     return found
+
+
+def text_index_first(found: int, missing: int, covered: int, left: int, density: float) -> bool:
+    """Whether the rest of a walk is cheaper through the text index first: the
+    ``found`` hits in the ``covered`` ids of the windows predict
+    ``found * left / covered`` hits in the ``left`` ids of the rest, about that
+    over ``density`` matches of the words anywhere (the text index holds every
+    channel), each costing ``MATCH_COST_IDS``; walking the ids in order costs the
+    ``missing * covered / found`` ids that hold the hits still missing. None
+    found: the text index (a word the scope's newest rows never use)."""
+    if found == 0:
+        return True
+    matches = found * left / covered / density
+    walked = missing * covered / found
+    return MATCH_COST_IDS * matches < walked
