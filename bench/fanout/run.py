@@ -1,5 +1,6 @@
-"""Fan-out benchmark: Guildhall against a bare python-socketio server and
-Flask-SocketIO on gevent, in one run, on 127.0.0.1 only.
+"""Fan-out benchmark: Guildhall against a bare python-socketio server,
+Flask-SocketIO on gevent and a minimal frame-once server (the ceiling,
+``ceiling_server.py``), in one run, on 127.0.0.1 only.
 
 Each server runs pinned to core 0 (``taskset -c 0``), the load processes
 (``load.py``, lean raw-WebSocket clients) to core 1. Per server:
@@ -15,13 +16,18 @@ Each server runs pinned to core 0 (``taskset -c 0``), the load processes
    phase runs ``--repeat`` times (5; ``--quick``: 3, and the report says so);
    each cell is the median of its runs with their min–max and spread
    (``bench/stats.py``). Saturation phases measure throughput (deliveries/s,
-   and Guildhall ÷ bare from the medians); fixed-rate phases measure reach and
-   latency only: their deliveries/s is the offered rate stretched by the last
-   delivery's lateness, a latency tail rather than a throughput.
+   and Guildhall ÷ bare and Guildhall ÷ ceiling from the medians); fixed-rate
+   phases measure reach and latency only: their deliveries/s is the offered
+   rate stretched by the last delivery's lateness, a latency tail rather than a
+   throughput.
+
+The ceiling also checks the load: if the lean client cannot receive what the
+ceiling sends (reach below 1, or the load process busier than the server), no
+server's saturation number is the server's, and the report says so.
 
 Writes ``bench/results/fanout.json`` and ``bench/results/fanout.md``.
 
-    python bench/fanout/run.py [--quick] [--servers guildhall,bare,flask]
+    python bench/fanout/run.py [--quick] [--servers guildhall,bare,flask,ceiling]
 """
 
 from __future__ import annotations
@@ -227,6 +233,13 @@ class BareServer(Server):
         return [str(PROJECT_PY), str(HERE / "bare_server.py"), str(self.port)]
 
 
+class CeilingServer(Server):
+    name = "ceiling"
+
+    def command(self) -> list[str]:
+        return [str(PROJECT_PY), str(HERE / "ceiling_server.py"), str(self.port)]
+
+
 class FlaskServer(Server):
     name = "flask-socketio-gevent"
 
@@ -324,7 +337,14 @@ def prepare(server: Server, args: argparse.Namespace) -> dict[str, Any]:
     """Start the server, set it up, measure idle memory and verify the lean client."""
     log(f"{server.name}: starting on :{server.port}")
     server.start()
-    server.base = {"host": "127.0.0.1", "port": server.port, **server.setup()}
+    assert server.proc is not None
+    # The load process reads the server's CPU time around each phase (load.py).
+    server.base = {
+        "host": "127.0.0.1",
+        "port": server.port,
+        "server_pid": server.proc.pid,  # taskset execs: the server's own pid
+        **server.setup(),
+    }
     result: dict[str, Any] = {"name": server.name}
     if not args.skip_memory:
         log(f"{server.name}: idle memory at {args.idle_sockets} sockets")
@@ -450,12 +470,101 @@ def throughput_ratio(
     return {"ratio_of_medians": round(t / b, 2), "per_round": spread(per_round)}
 
 
-def ratios(results: dict[str, Any]) -> dict[str, Any]:
-    g, b = results.get("guildhall"), results.get("bare-python-socketio")
+def ratios(results: dict[str, Any], bottom: str = "bare-python-socketio") -> dict[str, Any]:
+    """Guildhall ÷ ``bottom`` at saturation, per room size both ran."""
+    g, b = results.get("guildhall"), results.get(bottom)
     if not g or not b:
         return {}
     out = {f"{size}@sat": throughput_ratio(g, b, size) for size in (100, 1000)}
     return {k: v for k, v in out.items() if v}
+
+
+def load_check(results: dict[str, Any]) -> dict[str, Any]:
+    """Did the load outrun the ceiling, per room size at saturation? It did if the
+    ceiling reached every socket in every run, delivered more per second than every
+    other server (medians), and the load process used less CPU than the ceiling
+    server (so the server set the pace, not the client)."""
+    ceiling = results.get(CeilingServer.name)
+    if not ceiling:
+        return {}
+    out = {}
+    for cell in ceiling["fanout"]:
+        if cell["rate"] != "sat":
+            continue
+        size = cell["room_size"]
+        others = {
+            name: median_of(find(res["fanout"], size, "sat"), "deliveries_per_s")
+            for name, res in results.items()
+            if name != CeilingServer.name
+        }
+        top = median_of(cell, "deliveries_per_s")
+        load_cpu, server_cpu = median_of(cell, "load_cpu"), median_of(cell, "server_cpu")
+        reach_min = (cell.get("reach") or {}).get("min")
+        checks = {
+            "reach_stayed_1": reach_min == 1,
+            "above_every_server": top is not None
+            and all(v is not None and top > v for v in others.values()),
+            "load_less_busy": load_cpu is not None
+            and server_cpu is not None
+            and load_cpu < server_cpu,
+        }
+        out[str(size)] = {
+            "outran": all(checks.values()),
+            **checks,
+            "ceiling_reach_min": reach_min,
+            "ceiling_deliveries_per_s": top,
+            "others_deliveries_per_s": others,
+            "load_cpu": load_cpu,
+            "server_cpu": server_cpu,
+        }
+    return out
+
+
+def load_check_lines(check: dict[str, Any]) -> list[str]:
+    """One sentence per room size: whether the load outran the ceiling."""
+    lines = []
+    for size, c in check.items():
+        cpu = f"load CPU {c['load_cpu']} vs ceiling server CPU {c['server_cpu']} (cores)"
+        facts = (
+            f"ceiling reach min {c['ceiling_reach_min']}, {c['ceiling_deliveries_per_s']:,.0f}"
+            f" deliveries/s"
+            if c["ceiling_deliveries_per_s"] is not None
+            else "no ceiling run"
+        )
+        if c["outran"]:
+            lines.append(
+                f"**Load check, {size}-socket room: the load outran the ceiling** ({facts},"
+                f" above every other server; {cpu}): the other servers' saturation numbers"
+                " are theirs, not the client's."
+            )
+            continue
+        failed = [k for k in ("reach_stayed_1", "above_every_server", "load_less_busy") if not c[k]]
+        lines.append(
+            f"**Load check, {size}-socket room: the load did NOT outrun the ceiling** ({facts};"
+            f" {cpu}; failed: {', '.join(failed)}): the lean client, not the server, may have"
+            " set the pace. The ceiling's deliveries/s is then the client's limit, not the"
+            " ceiling's: Guildhall ÷ ceiling overstates Guildhall's share (an upper bound), and"
+            " any server close to that number may be client-bound too."
+        )
+    return lines
+
+
+def ratio_table(title: str, rows: dict[str, Any]) -> list[str]:
+    """A Guildhall ÷ X table: the ratio of the medians and the per-round ratios."""
+    if not rows:
+        return []
+    return [
+        "",
+        f"{title}: the ratio of the medians, and the ratios of each round's two runs (run"
+        " next to each other) as median (min–max):",
+        "",
+        "| room | ratio of medians | per-round ratios |",
+        "| --- | ---: | ---: |",
+        *(
+            f"| {k.split('@')[0]} | {v['ratio_of_medians']} | {show(v['per_round'])} |"
+            for k, v in rows.items()
+        ),
+    ]
 
 
 def method(report: dict[str, Any]) -> str:
@@ -484,6 +593,9 @@ def markdown(report: dict[str, Any]) -> str:
         + method(report),
         "",
     ]
+    check = load_check_lines(report.get("load_check") or {})
+    if check:
+        lines += [*check, ""]
     phases = list(dict.fromkeys((size, str(rate)) for size, rate in report["phases"]))
     sat = [(size, rate) for size, rate in phases if rate == "sat"]
     fixed = [(size, rate) for size, rate in phases if rate != "sat"]
@@ -491,14 +603,16 @@ def markdown(report: dict[str, Any]) -> str:
         lines += [
             "## Saturation: throughput",
             "",
-            "| server | room | deliveries/s | reach | p50 ms | p99 ms | sockets re-joined |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| server | room | deliveries/s | reach | p50 ms | p99 ms | sockets re-joined"
+            " | load CPU | server CPU |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for name, size, _, row in _cells(report, sat):
             lines.append(
                 f"| {name} | {size} | {show(row['deliveries_per_s'], '{:,.0f}')} |"
                 f" {show(row['reach'], '{:.4f}')} | {show(row['p50_ms'])} |"
                 f" {show(row['p99_ms'])} | {row.get('reconnected_sockets', 0)} |"
+                f" {show(row.get('load_cpu') or {})} | {show(row.get('server_cpu') or {})} |"
             )
         lines.append("")
     if fixed:
@@ -519,22 +633,17 @@ def markdown(report: dict[str, Any]) -> str:
         "Reach is received ÷ expected deliveries within the phase and its drain; below 1 the"
         " server could not keep up. *Sockets re-joined*: listeners an overloaded server had"
         " dropped before the phase (python-engineio's ping timeout while its loop lagged),"
-        " summed over the runs.",
+        " summed over the runs. *Load CPU*, *server CPU*: the share of a core each process"
+        " used during the phase (median).",
     ]
-    if report["ratios"]:
-        lines += [
-            "",
-            "Guildhall ÷ bare python-socketio, deliveries/s at saturation (goal ≥ 0.9): the"
-            " ratio of the medians, and the ratios of each round's two runs (run next to each"
-            " other) as median (min–max):",
-            "",
-            "| room | ratio of medians | per-round ratios |",
-            "| --- | ---: | ---: |",
-        ]
-        lines += [
-            f"| {k.split('@')[0]} | {v['ratio_of_medians']} | {show(v['per_round'])} |"
-            for k, v in report["ratios"].items()
-        ]
+    lines += ratio_table(
+        "Guildhall ÷ bare python-socketio, deliveries/s at saturation (goal ≥ 0.9)",
+        report["ratios"],
+    )
+    lines += ratio_table(
+        "Guildhall ÷ ceiling, deliveries/s at saturation (goal ≥ 0.8 in the 1000-socket room)",
+        report.get("ceiling_ratios") or {},
+    )
     measured = {name: res["memory"] for name, res in report["servers"].items() if "memory" in res}
     if measured:
         lines += [
@@ -594,7 +703,7 @@ def project_versions() -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs, 1000 idle sockets")
-    parser.add_argument("--servers", default="guildhall,bare,flask")
+    parser.add_argument("--servers", default="guildhall,bare,flask,ceiling")
     parser.add_argument("--profile", action="store_true", help="cProfile the Guildhall server")
     parser.add_argument(
         "--repeat", type=int, help="runs of each phase, medians reported (default 5, quick 3)"
@@ -620,7 +729,12 @@ def main() -> None:
     args.idle_sockets = 1000 if args.quick else 5000
     args.repeat = args.repeat or (3 if args.quick else 5)
     args.phases = [(int(p.split(":")[0]), p.split(":")[1]) for p in args.phases.split(",")]
-    kinds = {"guildhall": GuildhallServer, "bare": BareServer, "flask": FlaskServer}
+    kinds = {
+        "guildhall": GuildhallServer,
+        "bare": BareServer,
+        "flask": FlaskServer,
+        "ceiling": CeilingServer,
+    }
     wanted = [kinds[k.strip()] for k in args.servers.split(",") if k.strip()]
     versions = {"project": project_versions()}
     if FlaskServer in wanted:
@@ -650,6 +764,8 @@ def main() -> None:
         for server in servers:
             server.stop()
     report["ratios"] = ratios(report["servers"])
+    report["ceiling_ratios"] = ratios(report["servers"], CeilingServer.name)
+    report["load_check"] = load_check(report["servers"])
     report["source"] = str(args.source or ROOT)
     write_results(args.name, report, markdown(report))
 
