@@ -160,6 +160,12 @@ class Load:
             # means the load, not the server, set the pace.
             "load_cpu": round(load_cpu, 2),
             "server_cpu": None if server0 is None else round((server1 - server0) / done_s, 2),
+            # What a delivery costs the server, whoever set the pace.
+            "server_us_per_delivery": (
+                round((server1 - server0) / received * 1e6, 2)
+                if server0 is not None and received
+                else None
+            ),
         }
         if remote:
             # The same message at a socket on the sender's node and at one on

@@ -499,6 +499,11 @@ def load_check(results: dict[str, Any]) -> dict[str, Any]:
         }
         top = median_of(cell, "deliveries_per_s")
         load_cpu, server_cpu = median_of(cell, "load_cpu"), median_of(cell, "server_cpu")
+        cost = median_of(cell, "server_us_per_delivery")
+        guildhall_cost = median_of(
+            find(results.get("guildhall", {}).get("fanout", []), size, "sat"),
+            "server_us_per_delivery",
+        )
         reach_min = (cell.get("reach") or {}).get("min")
         checks = {
             "reach_stayed_1": reach_min == 1,
@@ -516,6 +521,9 @@ def load_check(results: dict[str, Any]) -> dict[str, Any]:
             "others_deliveries_per_s": others,
             "load_cpu": load_cpu,
             "server_cpu": server_cpu,
+            # Ceiling ÷ Guildhall CPU per delivery: Guildhall ÷ ceiling in deliveries
+            # per CPU second, an estimate that holds when the load sets the pace.
+            "cpu_cost_ratio": round(cost / guildhall_cost, 2) if cost and guildhall_cost else None,
         }
     return out
 
@@ -539,12 +547,19 @@ def load_check_lines(check: dict[str, Any]) -> list[str]:
             )
             continue
         failed = [k for k in ("reach_stayed_1", "above_every_server", "load_less_busy") if not c[k]]
+        estimate = (
+            f" Per CPU second instead (server CPU µs per delivery, which does not depend on"
+            f" who set the pace), Guildhall delivers {c['cpu_cost_ratio']}× what the ceiling"
+            " does."
+            if c.get("cpu_cost_ratio")
+            else ""
+        )
         lines.append(
             f"**Load check, {size}-socket room: the load did NOT outrun the ceiling** ({facts};"
             f" {cpu}; failed: {', '.join(failed)}): the lean client, not the server, may have"
             " set the pace. The ceiling's deliveries/s is then the client's limit, not the"
             " ceiling's: Guildhall ÷ ceiling overstates Guildhall's share (an upper bound), and"
-            " any server close to that number may be client-bound too."
+            " any server close to that number may be client-bound too." + estimate
         )
     return lines
 
@@ -604,8 +619,8 @@ def markdown(report: dict[str, Any]) -> str:
             "## Saturation: throughput",
             "",
             "| server | room | deliveries/s | reach | p50 ms | p99 ms | sockets re-joined"
-            " | load CPU | server CPU |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            " | load CPU | server CPU | server CPU µs per delivery |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for name, size, _, row in _cells(report, sat):
             lines.append(
@@ -613,6 +628,7 @@ def markdown(report: dict[str, Any]) -> str:
                 f" {show(row['reach'], '{:.4f}')} | {show(row['p50_ms'])} |"
                 f" {show(row['p99_ms'])} | {row.get('reconnected_sockets', 0)} |"
                 f" {show(row.get('load_cpu') or {})} | {show(row.get('server_cpu') or {})} |"
+                f" {show(row.get('server_us_per_delivery') or {})} |"
             )
         lines.append("")
     if fixed:
@@ -634,7 +650,8 @@ def markdown(report: dict[str, Any]) -> str:
         " server could not keep up. *Sockets re-joined*: listeners an overloaded server had"
         " dropped before the phase (python-engineio's ping timeout while its loop lagged),"
         " summed over the runs. *Load CPU*, *server CPU*: the share of a core each process"
-        " used during the phase (median).",
+        " used during the phase; *server CPU µs per delivery*: the server's CPU time ÷"
+        " deliveries, what a delivery costs it whether or not it set the pace.",
     ]
     lines += ratio_table(
         "Guildhall ÷ bare python-socketio, deliveries/s at saturation (goal ≥ 0.9)",

@@ -181,8 +181,11 @@ def test_fanout_ceiling_ratio_and_load_check() -> None:
     report = fanout_report(3)
     servers = report["servers"]
     phases = report["phases"]
-    for name, load_cpu, server_cpu in (("guildhall", 0.8, 1.0), ("ceiling", 0.99, 0.7)):
-        extra = {"load_cpu": load_cpu, "server_cpu": server_cpu}
+    for name, load_cpu, server_cpu, cost in (
+        ("guildhall", 0.8, 1.0, 10.0),
+        ("ceiling", 0.99, 0.7, 3.0),
+    ):
+        extra = {"load_cpu": load_cpu, "server_cpu": server_cpu, "server_us_per_delivery": cost}
         runs = [sample(100, "sat", r, v, **extra) for r, v in enumerate([200, 190, 220])]
         if name == "ceiling":
             servers[name] = {"samples": runs, "verify": servers["guildhall"]["verify"]}
@@ -197,9 +200,11 @@ def test_fanout_ceiling_ratio_and_load_check() -> None:
     check = fanout.load_check(servers)["100"]
     assert check["reach_stayed_1"] and check["above_every_server"]
     assert not check["load_less_busy"] and not check["outran"]
+    assert check["cpu_cost_ratio"] == 0.3  # 3 µs a delivery against Guildhall's 10
     report["load_check"] = fanout.load_check(servers)
     text = fanout.markdown(report)
     assert "the load did NOT outrun the ceiling" in text
+    assert "Guildhall delivers 0.3× what the ceiling does" in text
     assert "Guildhall ÷ ceiling, deliveries/s at saturation (goal ≥ 0.8" in text
     assert "| 100 | 0.5 | 0.5 (0.45–0.53, 14.4 %) |" in text
     assert "| ceiling | 100 | 200 (190–220, 15 %) |" in text
