@@ -33,6 +33,11 @@ from bench.stats import median, paired_differences, percentile, rounded
 PAD = "The quick brown fox jumps over the lazy dog; a chat message of a usual size."
 SAT_WINDOW = 8
 SAT_STALE_S = 5.0
+# How often the saturation loop tops the window up. Not below 1 ms: uvloop's timers
+# have millisecond resolution, and a shorter sleep returns at once, so the loop
+# spun (about 290,000 turns a second) and the load process showed a whole core
+# busy whatever it received, which hid whether it or the server set the pace.
+SAT_POLL_S = 0.001
 
 
 def out(obj: dict[str, Any]) -> None:
@@ -111,7 +116,7 @@ class Load:
                     sent_at[seq] = time.perf_counter()
                     acks.append(fut)
                     pending.append(seq)
-                await asyncio.sleep(0.0005)
+                await asyncio.sleep(SAT_POLL_S)
         else:
             total = int(rate * duration)
             for i in range(total):
