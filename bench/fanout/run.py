@@ -479,11 +479,21 @@ def ratios(results: dict[str, Any], bottom: str = "bare-python-socketio") -> dic
     return {k: v for k, v in out.items() if v}
 
 
+BUSY = 0.9  # share of a core: a process at least this busy was working flat out
+
+
 def load_check(results: dict[str, Any]) -> dict[str, Any]:
-    """Did the load outrun the ceiling, per room size at saturation? It did if the
-    ceiling reached every socket in every run, delivered more per second than every
-    other server (medians), and the load process used less CPU than the ceiling
-    server (so the server set the pace, not the client)."""
+    """Did the load outrun the ceiling, per room size at saturation? ``verdict``:
+
+    * ``outran``: the ceiling reached every socket in every run, delivered more
+      per second than every other server (medians), and the ceiling server worked
+      flat out (CPU ≥ ``BUSY``) while the load process was less busy: the server
+      set the pace.
+    * ``not outran``: reach below 1, another server as fast, or the load process
+      the busier one while working flat out: the client set the pace.
+    * ``inconclusive``: neither process had a core's worth of CPU (other work on
+      the machine took it), so who set the pace cannot be told.
+    """
     ceiling = results.get(CeilingServer.name)
     if not ceiling:
         return {}
@@ -509,12 +519,24 @@ def load_check(results: dict[str, Any]) -> dict[str, Any]:
             "reach_stayed_1": reach_min == 1,
             "above_every_server": top is not None
             and all(v is not None and top > v for v in others.values()),
+            "server_flat_out": server_cpu is not None and server_cpu >= BUSY,
             "load_less_busy": load_cpu is not None
             and server_cpu is not None
             and load_cpu < server_cpu,
         }
+        if all(checks.values()):
+            verdict = "outran"
+        elif (
+            checks["reach_stayed_1"]
+            and checks["above_every_server"]
+            and (load_cpu is None or load_cpu < BUSY)
+            and not checks["server_flat_out"]
+        ):
+            verdict = "inconclusive"
+        else:
+            verdict = "not outran"
         out[str(size)] = {
-            "outran": all(checks.values()),
+            "verdict": verdict,
             **checks,
             "ceiling_reach_min": reach_min,
             "ceiling_deliveries_per_s": top,
@@ -522,7 +544,7 @@ def load_check(results: dict[str, Any]) -> dict[str, Any]:
             "load_cpu": load_cpu,
             "server_cpu": server_cpu,
             # Ceiling ÷ Guildhall CPU per delivery: Guildhall ÷ ceiling in deliveries
-            # per CPU second, an estimate that holds when the load sets the pace.
+            # per CPU second, an estimate that holds whoever sets the pace.
             "cpu_cost_ratio": round(cost / guildhall_cost, 2) if cost and guildhall_cost else None,
         }
     return out
@@ -539,28 +561,33 @@ def load_check_lines(check: dict[str, Any]) -> list[str]:
             if c["ceiling_deliveries_per_s"] is not None
             else "no ceiling run"
         )
-        if c["outran"]:
-            lines.append(
-                f"**Load check, {size}-socket room: the load outran the ceiling** ({facts},"
-                f" above every other server; {cpu}): the other servers' saturation numbers"
-                " are theirs, not the client's."
-            )
-            continue
-        failed = [k for k in ("reach_stayed_1", "above_every_server", "load_less_busy") if not c[k]]
         estimate = (
-            f" Per CPU second instead (server CPU µs per delivery, which does not depend on"
-            f" who set the pace), Guildhall delivers {c['cpu_cost_ratio']}× what the ceiling"
-            " does."
+            " Per CPU second (server CPU µs per delivery, which does not depend on who set"
+            f" the pace), Guildhall delivers {c['cpu_cost_ratio']}× what the ceiling does."
             if c.get("cpu_cost_ratio")
             else ""
         )
-        lines.append(
-            f"**Load check, {size}-socket room: the load did NOT outrun the ceiling** ({facts};"
-            f" {cpu}; failed: {', '.join(failed)}): the lean client, not the server, may have"
-            " set the pace. The ceiling's deliveries/s is then the client's limit, not the"
-            " ceiling's: Guildhall ÷ ceiling overstates Guildhall's share (an upper bound), and"
-            " any server close to that number may be client-bound too." + estimate
-        )
+        head = f"**Load check, {size}-socket room:"
+        if c["verdict"] == "outran":
+            lines.append(
+                f"{head} the load outran the ceiling** ({facts}, above every other server;"
+                f" {cpu}): the saturation numbers are the servers', not the client's." + estimate
+            )
+        elif c["verdict"] == "inconclusive":
+            lines.append(
+                f"{head} inconclusive** ({facts}; {cpu}): neither process had a core's worth"
+                " of CPU (other work on the machine), so whether the client or the ceiling"
+                " set the pace cannot be told; rerun on a quiet machine." + estimate
+            )
+        else:
+            failed = [k for k, v in c.items() if isinstance(v, bool) and not v]
+            lines.append(
+                f"{head} the load did NOT outrun the ceiling** ({facts}; {cpu}; failed:"
+                f" {', '.join(failed)}): the lean client, not the server, set the pace. The"
+                " ceiling's deliveries/s is then the client's limit, not the ceiling's:"
+                " Guildhall ÷ ceiling overstates Guildhall's share (an upper bound), and any"
+                " server close to that number may be client-bound too." + estimate
+            )
     return lines
 
 

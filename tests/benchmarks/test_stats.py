@@ -199,7 +199,7 @@ def test_fanout_ceiling_ratio_and_load_check() -> None:
     # was busier than the ceiling server: the client set the pace.
     check = fanout.load_check(servers)["100"]
     assert check["reach_stayed_1"] and check["above_every_server"]
-    assert not check["load_less_busy"] and not check["outran"]
+    assert not check["load_less_busy"] and check["verdict"] == "not outran"
     assert check["cpu_cost_ratio"] == 0.3  # 3 µs a delivery against Guildhall's 10
     report["load_check"] = fanout.load_check(servers)
     text = fanout.markdown(report)
@@ -208,8 +208,15 @@ def test_fanout_ceiling_ratio_and_load_check() -> None:
     assert "Guildhall ÷ ceiling, deliveries/s at saturation (goal ≥ 0.8" in text
     assert "| 100 | 0.5 | 0.5 (0.45–0.53, 14.4 %) |" in text
     assert "| ceiling | 100 | 200 (190–220, 15 %) |" in text
-    # A load with time to spare: outran.
-    for s in servers["ceiling"]["samples"]:
-        s["load_cpu"] = 0.6
-    servers["ceiling"]["fanout"] = fanout.cells(servers["ceiling"]["samples"], phases)
-    assert fanout.load_check(servers)["100"]["outran"]
+
+    def verdict(load_cpu: float, server_cpu: float) -> str:
+        for s in servers["ceiling"]["samples"]:
+            s["load_cpu"], s["server_cpu"] = load_cpu, server_cpu
+        servers["ceiling"]["fanout"] = fanout.cells(servers["ceiling"]["samples"], phases)
+        return str(fanout.load_check(servers)["100"]["verdict"])
+
+    assert verdict(0.6, 0.98) == "outran"  # the server flat out, the load with time to spare
+    # Both starved by other work: who set the pace cannot be told.
+    assert verdict(0.3, 0.4) == "inconclusive"
+    report["load_check"] = fanout.load_check(servers)
+    assert "inconclusive" in fanout.markdown(report)
