@@ -216,6 +216,7 @@ def test_fanout_ceiling_ratio_and_load_check() -> None:
         return str(fanout.load_check(servers)["100"]["verdict"])
 
     assert verdict(0.6, 0.98) == "outran"  # the server flat out, the load with time to spare
+    assert verdict(0.85, 0.7) == "not outran"  # the load most of a core, the server less
     # Both starved by other work: who set the pace cannot be told.
     assert verdict(0.3, 0.4) == "inconclusive"
     report["load_check"] = fanout.load_check(servers)
