@@ -105,10 +105,11 @@ audit: $(UV)
 bench-soak: $(BIN)/guildhall bytecode
 	$(BIN)/python -m bench.soak $(ARGS)
 
-# Fan-out: Guildhall against bare python-socketio and Flask-SocketIO on gevent,
-# servers on core 0, load on core 1, medians of 5 interleaved runs per phase, about
-# 25 minutes (ARGS="--quick": 3 runs, labelled as such); see bench/fanout/run.py
-# and bench/README.md. Writes bench/results/fanout.{json,md}.
+# Fan-out: Guildhall against bare python-socketio, Flask-SocketIO on gevent and
+# the frame-once ceiling (bench/fanout/ceiling_server.py), servers on core 0, load
+# on core 1, medians of 5 interleaved runs per phase, about 30 minutes
+# (ARGS="--quick": 3 runs, labelled as such); see bench/fanout/run.py and
+# bench/README.md. Writes bench/results/fanout.{json,md}.
 bench-fanout: $(BIN)/guildhall bytecode
 	$(BIN)/python bench/fanout/run.py $(ARGS)
 

@@ -75,46 +75,70 @@ class LeanSocket(asyncio.Protocol):
         self.acks.clear()
 
     def data_received(self, data: bytes) -> None:
-        buf = self.buf
-        buf += data
-        if not self.upgraded:
-            end = buf.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            if b" 101 " not in buf[: buf.find(b"\r\n")]:
-                self.stats.errors.append(bytes(buf[:200]).decode(errors="replace"))
-                self.transport.close()  # type: ignore[union-attr]
-                return
-            del buf[: end + 4]
-            self.upgraded = True
-        pos, n = 0, len(buf)
+        # Frames are parsed from ``data`` itself when nothing is left over from the
+        # last read (the usual case): no copy into and out of the buffer, and a
+        # new_message is counted in place, without slicing out its payload.
+        if self.buf or not self.upgraded:
+            buf = self.buf
+            buf += data
+            if not self.upgraded:
+                end = buf.find(b"\r\n\r\n")
+                if end < 0:
+                    return
+                if b" 101 " not in buf[: buf.find(b"\r\n")]:
+                    self.stats.errors.append(bytes(buf[:200]).decode(errors="replace"))
+                    self.transport.close()  # type: ignore[union-attr]
+                    return
+                del buf[: end + 4]
+                self.upgraded = True
+            data = bytes(buf)
+            buf.clear()
+        pos, n = 0, len(data)
         while n - pos >= 2:
-            b0, b1 = buf[pos], buf[pos + 1]
-            length = b1 & 0x7F
-            head = 2
+            b0 = data[pos]
+            length = data[pos + 1] & 0x7F
+            start = pos + 2
             if length == 126:
                 if n - pos < 4:
                     break
-                length = int.from_bytes(buf[pos + 2 : pos + 4], "big")
-                head = 4
+                length = int.from_bytes(data[pos + 2 : pos + 4], "big")
+                start = pos + 4
             elif length == 127:
                 if n - pos < 10:
                     break
-                length = int.from_bytes(buf[pos + 2 : pos + 10], "big")
-                head = 10
-            if n - pos < head + length:
+                length = int.from_bytes(data[pos + 2 : pos + 10], "big")
+                start = pos + 10
+            end = start + length
+            if n < end:
                 break
-            payload = bytes(buf[pos + head : pos + head + length])
-            pos += head + length
+            pos = end
             opcode = b0 & 0x0F
             if opcode == 1:
-                self.on_text(payload)
+                if data.startswith(NEW_MESSAGE, start):
+                    self.count(data, start, end)
+                else:
+                    self.on_text(data[start:end])
             elif opcode == 9:
-                self.send_frame(payload, 0xA)
+                self.send_frame(data[start:end], 0xA)
             elif opcode == 8:
                 self.transport.close()  # type: ignore[union-attr]
-        if pos:
-            del buf[:pos]
+        if pos < n:
+            self.buf += memoryview(data)[pos:]
+
+    def count(self, p: bytes, start: int, end: int) -> None:
+        """Count the ``new_message`` in ``p[start:end]`` by its ``seq``; sampled
+        sockets also record its latency."""
+        i = p.find(CONTENT, start, end)
+        if i < 0:
+            return
+        i += len(CONTENT)
+        j = p.index(b";", i, end)
+        seq = int(p[i:j])
+        self.stats.per_seq[seq] += 1
+        if self.sample:
+            k = j + 3  # ';t='
+            sent = int(p[k : p.index(b";", k, end)])
+            self.stats.latencies.append((seq, time.perf_counter_ns() - sent))
 
     def send_frame(self, data: bytes, opcode: int = 1) -> None:
         n = len(data)
@@ -137,17 +161,7 @@ class LeanSocket(asyncio.Protocol):
 
     def on_text(self, p: bytes) -> None:
         if p.startswith(NEW_MESSAGE):
-            i = p.find(CONTENT)
-            if i < 0:
-                return
-            i += len(CONTENT)
-            j = p.index(b";", i)
-            seq = int(p[i:j])
-            self.stats.per_seq[seq] += 1
-            if self.sample:
-                k = j + 3  # ';t='
-                sent = int(p[k : p.index(b";", k)])
-                self.stats.latencies.append((seq, time.perf_counter_ns() - sent))
+            self.count(p, 0, len(p))
             return
         if p == b"2":
             self.send_text("3")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -32,6 +33,11 @@ from bench.stats import median, paired_differences, percentile, rounded
 PAD = "The quick brown fox jumps over the lazy dog; a chat message of a usual size."
 SAT_WINDOW = 8
 SAT_STALE_S = 5.0
+# How often the saturation loop tops the window up. Not below 1 ms: uvloop's timers
+# have millisecond resolution, and a shorter sleep returns at once, so the loop
+# spun (about 290,000 turns a second) and the load process showed a whole core
+# busy whatever it received, which hid whether it or the server set the pace.
+SAT_POLL_S = 0.001
 
 
 def out(obj: dict[str, Any]) -> None:
@@ -52,6 +58,15 @@ class Load:
         self.seq = 0
         self.tokens: list[str] = cfg.get("listener_tokens") or [""]
         self.unanswered: list[asyncio.Future[Any]] = []
+
+    def server_cpu_s(self) -> float | None:
+        """CPU seconds the server process has used (user + system), when the runner
+        says which process it is."""
+        pid = self.cfg.get("server_pid")
+        if not pid:
+            return None
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def auth(self, i: int) -> Any:
         token = self.tokens[i % len(self.tokens)]
@@ -88,6 +103,7 @@ class Load:
         acks: list[asyncio.Future[Any]] = []
         sent_at: dict[int, float] = {}
         t0 = time.perf_counter()
+        cpu0, server0 = time.process_time(), self.server_cpu_s()
         if rate == "sat":
             # A window of unfinished messages (not yet at every socket): the server
             # always has work, and nothing piles up in its queues.
@@ -100,7 +116,7 @@ class Load:
                     sent_at[seq] = time.perf_counter()
                     acks.append(fut)
                     pending.append(seq)
-                await asyncio.sleep(0.0005)
+                await asyncio.sleep(SAT_POLL_S)
         else:
             total = int(rate * duration)
             for i in range(total):
@@ -119,6 +135,8 @@ class Load:
             await asyncio.sleep(0.01)
         # The last delivery's time is when the slowest message completed (or the drain ended).
         done_s = time.perf_counter() - t0
+        load_cpu = (time.process_time() - cpu0) / done_s
+        server1 = self.server_cpu_s()
         sent = last - first + 1
         received = sum(per_seq[s] for s in range(first, last + 1))
         local = [(s, ns / 1e6) for s, ns in self.stats.latencies if first <= s <= last]
@@ -143,6 +161,16 @@ class Load:
             "p99_ms": rounded(percentile(lat, 0.99)),
             "latency_samples": len(lat),
             "duration_s": round(done_s, 2),
+            # Share of a core each side used: a load near 1.0 with a server below it
+            # means the load, not the server, set the pace.
+            "load_cpu": round(load_cpu, 2),
+            "server_cpu": None if server0 is None else round((server1 - server0) / done_s, 2),
+            # What a delivery costs the server, whoever set the pace.
+            "server_us_per_delivery": (
+                round((server1 - server0) / received * 1e6, 2)
+                if server0 is not None and received
+                else None
+            ),
         }
         if remote:
             # The same message at a socket on the sender's node and at one on

@@ -1,5 +1,6 @@
-"""Fan-out benchmark: Guildhall against a bare python-socketio server and
-Flask-SocketIO on gevent, in one run, on 127.0.0.1 only.
+"""Fan-out benchmark: Guildhall against a bare python-socketio server,
+Flask-SocketIO on gevent and a minimal frame-once server (the ceiling,
+``ceiling_server.py``), in one run, on 127.0.0.1 only.
 
 Each server runs pinned to core 0 (``taskset -c 0``), the load processes
 (``load.py``, lean raw-WebSocket clients) to core 1. Per server:
@@ -15,13 +16,18 @@ Each server runs pinned to core 0 (``taskset -c 0``), the load processes
    phase runs ``--repeat`` times (5; ``--quick``: 3, and the report says so);
    each cell is the median of its runs with their min–max and spread
    (``bench/stats.py``). Saturation phases measure throughput (deliveries/s,
-   and Guildhall ÷ bare from the medians); fixed-rate phases measure reach and
-   latency only: their deliveries/s is the offered rate stretched by the last
-   delivery's lateness, a latency tail rather than a throughput.
+   and Guildhall ÷ bare and Guildhall ÷ ceiling from the medians); fixed-rate
+   phases measure reach and latency only: their deliveries/s is the offered
+   rate stretched by the last delivery's lateness, a latency tail rather than a
+   throughput.
+
+The ceiling also checks the load: if the lean client cannot receive what the
+ceiling sends (reach below 1, or the load process busier than the server), no
+server's saturation number is the server's, and the report says so.
 
 Writes ``bench/results/fanout.json`` and ``bench/results/fanout.md``.
 
-    python bench/fanout/run.py [--quick] [--servers guildhall,bare,flask]
+    python bench/fanout/run.py [--quick] [--servers guildhall,bare,flask,ceiling]
 """
 
 from __future__ import annotations
@@ -227,6 +233,13 @@ class BareServer(Server):
         return [str(PROJECT_PY), str(HERE / "bare_server.py"), str(self.port)]
 
 
+class CeilingServer(Server):
+    name = "ceiling"
+
+    def command(self) -> list[str]:
+        return [str(PROJECT_PY), str(HERE / "ceiling_server.py"), str(self.port)]
+
+
 class FlaskServer(Server):
     name = "flask-socketio-gevent"
 
@@ -324,7 +337,14 @@ def prepare(server: Server, args: argparse.Namespace) -> dict[str, Any]:
     """Start the server, set it up, measure idle memory and verify the lean client."""
     log(f"{server.name}: starting on :{server.port}")
     server.start()
-    server.base = {"host": "127.0.0.1", "port": server.port, **server.setup()}
+    assert server.proc is not None
+    # The load process reads the server's CPU time around each phase (load.py).
+    server.base = {
+        "host": "127.0.0.1",
+        "port": server.port,
+        "server_pid": server.proc.pid,  # taskset execs: the server's own pid
+        **server.setup(),
+    }
     result: dict[str, Any] = {"name": server.name}
     if not args.skip_memory:
         log(f"{server.name}: idle memory at {args.idle_sockets} sockets")
@@ -450,12 +470,142 @@ def throughput_ratio(
     return {"ratio_of_medians": round(t / b, 2), "per_round": spread(per_round)}
 
 
-def ratios(results: dict[str, Any]) -> dict[str, Any]:
-    g, b = results.get("guildhall"), results.get("bare-python-socketio")
+def ratios(results: dict[str, Any], bottom: str = "bare-python-socketio") -> dict[str, Any]:
+    """Guildhall ÷ ``bottom`` at saturation, per room size both ran."""
+    g, b = results.get("guildhall"), results.get(bottom)
     if not g or not b:
         return {}
     out = {f"{size}@sat": throughput_ratio(g, b, size) for size in (100, 1000)}
     return {k: v for k, v in out.items() if v}
+
+
+BUSY = 0.8  # share of a core: a process at least this busy was working flat out
+
+
+def load_check(results: dict[str, Any]) -> dict[str, Any]:
+    """Did the load outrun the ceiling, per room size at saturation? ``verdict``:
+
+    * ``outran``: the ceiling reached every socket in every run, delivered more
+      per second than every other server (medians), and the ceiling server worked
+      flat out (CPU ≥ ``BUSY``) while the load process was less busy: the server
+      set the pace.
+    * ``not outran``: reach below 1, another server as fast, or the load process
+      working flat out and at least as busy as the server: the client set the pace.
+    * ``inconclusive``: otherwise, i.e. neither process had most of a core (other
+      work on the machine took it), so who set the pace cannot be told.
+    """
+    ceiling = results.get(CeilingServer.name)
+    if not ceiling:
+        return {}
+    out = {}
+    for cell in ceiling["fanout"]:
+        if cell["rate"] != "sat":
+            continue
+        size = cell["room_size"]
+        others = {
+            name: median_of(find(res["fanout"], size, "sat"), "deliveries_per_s")
+            for name, res in results.items()
+            if name != CeilingServer.name
+        }
+        top = median_of(cell, "deliveries_per_s")
+        load_cpu, server_cpu = median_of(cell, "load_cpu"), median_of(cell, "server_cpu")
+        cost = median_of(cell, "server_us_per_delivery")
+        guildhall_cost = median_of(
+            find(results.get("guildhall", {}).get("fanout", []), size, "sat"),
+            "server_us_per_delivery",
+        )
+        reach_min = (cell.get("reach") or {}).get("min")
+        checks = {
+            "reach_stayed_1": reach_min == 1,
+            "above_every_server": top is not None
+            and all(v is not None and top > v for v in others.values()),
+            "server_flat_out": server_cpu is not None and server_cpu >= BUSY,
+            "load_less_busy": load_cpu is not None
+            and server_cpu is not None
+            and load_cpu < server_cpu,
+        }
+        if all(checks.values()):
+            verdict = "outran"
+        elif (
+            not checks["reach_stayed_1"]
+            or not checks["above_every_server"]
+            or (load_cpu is not None and load_cpu >= BUSY and not checks["load_less_busy"])
+        ):
+            verdict = "not outran"
+        else:
+            verdict = "inconclusive"
+        out[str(size)] = {
+            "verdict": verdict,
+            **checks,
+            "ceiling_reach_min": reach_min,
+            "ceiling_deliveries_per_s": top,
+            "others_deliveries_per_s": others,
+            "load_cpu": load_cpu,
+            "server_cpu": server_cpu,
+            # Ceiling ÷ Guildhall CPU per delivery: Guildhall ÷ ceiling in deliveries
+            # per CPU second, an estimate that holds whoever sets the pace.
+            "cpu_cost_ratio": round(cost / guildhall_cost, 2) if cost and guildhall_cost else None,
+        }
+    return out
+
+
+def load_check_lines(check: dict[str, Any]) -> list[str]:
+    """One sentence per room size: whether the load outran the ceiling."""
+    lines = []
+    for size, c in check.items():
+        cpu = f"load CPU {c['load_cpu']} vs ceiling server CPU {c['server_cpu']} (cores)"
+        facts = (
+            f"ceiling reach min {c['ceiling_reach_min']}, {c['ceiling_deliveries_per_s']:,.0f}"
+            f" deliveries/s"
+            if c["ceiling_deliveries_per_s"] is not None
+            else "no ceiling run"
+        )
+        estimate = (
+            " Per CPU second (server CPU µs per delivery, which does not depend on who set"
+            f" the pace), Guildhall delivers {c['cpu_cost_ratio']}× what the ceiling does."
+            if c.get("cpu_cost_ratio")
+            else ""
+        )
+        head = f"**Load check, {size}-socket room:"
+        if c["verdict"] == "outran":
+            lines.append(
+                f"{head} the load outran the ceiling** ({facts}, above every other server;"
+                f" {cpu}): the saturation numbers are the servers', not the client's." + estimate
+            )
+        elif c["verdict"] == "inconclusive":
+            lines.append(
+                f"{head} inconclusive** ({facts}; {cpu}): neither process had most of a core"
+                " (other work on the machine), so whether the client or the ceiling"
+                " set the pace cannot be told; rerun on a quiet machine." + estimate
+            )
+        else:
+            failed = [k for k, v in c.items() if isinstance(v, bool) and not v]
+            lines.append(
+                f"{head} the load did NOT outrun the ceiling** ({facts}; {cpu}; failed:"
+                f" {', '.join(failed)}): the lean client, not the server, set the pace. The"
+                " ceiling's deliveries/s is then the client's limit, not the ceiling's:"
+                " Guildhall ÷ ceiling overstates Guildhall's share (an upper bound), and any"
+                " server close to that number may be client-bound too." + estimate
+            )
+    return lines
+
+
+def ratio_table(title: str, rows: dict[str, Any]) -> list[str]:
+    """A Guildhall ÷ X table: the ratio of the medians and the per-round ratios."""
+    if not rows:
+        return []
+    return [
+        "",
+        f"{title}: the ratio of the medians, and the ratios of each round's two runs (run"
+        " next to each other) as median (min–max):",
+        "",
+        "| room | ratio of medians | per-round ratios |",
+        "| --- | ---: | ---: |",
+        *(
+            f"| {k.split('@')[0]} | {v['ratio_of_medians']} | {show(v['per_round'])} |"
+            for k, v in rows.items()
+        ),
+    ]
 
 
 def method(report: dict[str, Any]) -> str:
@@ -484,6 +634,9 @@ def markdown(report: dict[str, Any]) -> str:
         + method(report),
         "",
     ]
+    check = load_check_lines(report.get("load_check") or {})
+    if check:
+        lines += [*check, ""]
     phases = list(dict.fromkeys((size, str(rate)) for size, rate in report["phases"]))
     sat = [(size, rate) for size, rate in phases if rate == "sat"]
     fixed = [(size, rate) for size, rate in phases if rate != "sat"]
@@ -491,14 +644,17 @@ def markdown(report: dict[str, Any]) -> str:
         lines += [
             "## Saturation: throughput",
             "",
-            "| server | room | deliveries/s | reach | p50 ms | p99 ms | sockets re-joined |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| server | room | deliveries/s | reach | p50 ms | p99 ms | sockets re-joined"
+            " | load CPU | server CPU | server CPU µs per delivery |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for name, size, _, row in _cells(report, sat):
             lines.append(
                 f"| {name} | {size} | {show(row['deliveries_per_s'], '{:,.0f}')} |"
                 f" {show(row['reach'], '{:.4f}')} | {show(row['p50_ms'])} |"
                 f" {show(row['p99_ms'])} | {row.get('reconnected_sockets', 0)} |"
+                f" {show(row.get('load_cpu') or {})} | {show(row.get('server_cpu') or {})} |"
+                f" {show(row.get('server_us_per_delivery') or {})} |"
             )
         lines.append("")
     if fixed:
@@ -519,22 +675,18 @@ def markdown(report: dict[str, Any]) -> str:
         "Reach is received ÷ expected deliveries within the phase and its drain; below 1 the"
         " server could not keep up. *Sockets re-joined*: listeners an overloaded server had"
         " dropped before the phase (python-engineio's ping timeout while its loop lagged),"
-        " summed over the runs.",
+        " summed over the runs. *Load CPU*, *server CPU*: the share of a core each process"
+        " used during the phase; *server CPU µs per delivery*: the server's CPU time ÷"
+        " deliveries, what a delivery costs it whether or not it set the pace.",
     ]
-    if report["ratios"]:
-        lines += [
-            "",
-            "Guildhall ÷ bare python-socketio, deliveries/s at saturation (goal ≥ 0.9): the"
-            " ratio of the medians, and the ratios of each round's two runs (run next to each"
-            " other) as median (min–max):",
-            "",
-            "| room | ratio of medians | per-round ratios |",
-            "| --- | ---: | ---: |",
-        ]
-        lines += [
-            f"| {k.split('@')[0]} | {v['ratio_of_medians']} | {show(v['per_round'])} |"
-            for k, v in report["ratios"].items()
-        ]
+    lines += ratio_table(
+        "Guildhall ÷ bare python-socketio, deliveries/s at saturation (goal ≥ 0.9)",
+        report["ratios"],
+    )
+    lines += ratio_table(
+        "Guildhall ÷ ceiling, deliveries/s at saturation (goal ≥ 0.8 in the 1000-socket room)",
+        report.get("ceiling_ratios") or {},
+    )
     measured = {name: res["memory"] for name, res in report["servers"].items() if "memory" in res}
     if measured:
         lines += [
@@ -594,7 +746,7 @@ def project_versions() -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs, 1000 idle sockets")
-    parser.add_argument("--servers", default="guildhall,bare,flask")
+    parser.add_argument("--servers", default="guildhall,bare,flask,ceiling")
     parser.add_argument("--profile", action="store_true", help="cProfile the Guildhall server")
     parser.add_argument(
         "--repeat", type=int, help="runs of each phase, medians reported (default 5, quick 3)"
@@ -620,7 +772,12 @@ def main() -> None:
     args.idle_sockets = 1000 if args.quick else 5000
     args.repeat = args.repeat or (3 if args.quick else 5)
     args.phases = [(int(p.split(":")[0]), p.split(":")[1]) for p in args.phases.split(",")]
-    kinds = {"guildhall": GuildhallServer, "bare": BareServer, "flask": FlaskServer}
+    kinds = {
+        "guildhall": GuildhallServer,
+        "bare": BareServer,
+        "flask": FlaskServer,
+        "ceiling": CeilingServer,
+    }
     wanted = [kinds[k.strip()] for k in args.servers.split(",") if k.strip()]
     versions = {"project": project_versions()}
     if FlaskServer in wanted:
@@ -650,6 +807,8 @@ def main() -> None:
         for server in servers:
             server.stop()
     report["ratios"] = ratios(report["servers"])
+    report["ceiling_ratios"] = ratios(report["servers"], CeilingServer.name)
+    report["load_check"] = load_check(report["servers"])
     report["source"] = str(args.source or ROOT)
     write_results(args.name, report, markdown(report))
 

@@ -175,3 +175,49 @@ def test_soak_judges_the_growth_rate_after_the_warm_up() -> None:
     flat = soak.rss_growth([(float(t), 150.0 + math.sin(t)) for t in range(600)], 120)
     assert abs(flat["pct_per_hour"]) < 1 and flat["meets_goal"] is True
     assert soak.rss_growth(samples[:10], warmup_s=60)["pct_per_hour"] is None
+
+
+def test_fanout_ceiling_ratio_and_load_check() -> None:
+    report = fanout_report(3)
+    servers = report["servers"]
+    phases = report["phases"]
+    for name, load_cpu, server_cpu, cost in (
+        ("guildhall", 0.8, 1.0, 10.0),
+        ("ceiling", 0.99, 0.7, 3.0),
+    ):
+        extra = {"load_cpu": load_cpu, "server_cpu": server_cpu, "server_us_per_delivery": cost}
+        runs = [sample(100, "sat", r, v, **extra) for r, v in enumerate([200, 190, 220])]
+        if name == "ceiling":
+            servers[name] = {"samples": runs, "verify": servers["guildhall"]["verify"]}
+        else:
+            servers[name]["samples"] = [s for s in servers[name]["samples"] if s["rate"] != "sat"]
+            servers[name]["samples"] += [{**s, "deliveries_per_s": 100} for s in runs]
+        servers[name]["fanout"] = fanout.cells(servers[name]["samples"], phases)
+    report["ceiling_ratios"] = fanout.ratios(servers, "ceiling")
+    assert report["ceiling_ratios"]["100@sat"]["ratio_of_medians"] == 0.5  # 100 / 200
+    # The ceiling out-delivered everyone and reached every socket, but the load
+    # was busier than the ceiling server: the client set the pace.
+    check = fanout.load_check(servers)["100"]
+    assert check["reach_stayed_1"] and check["above_every_server"]
+    assert not check["load_less_busy"] and check["verdict"] == "not outran"
+    assert check["cpu_cost_ratio"] == 0.3  # 3 µs a delivery against Guildhall's 10
+    report["load_check"] = fanout.load_check(servers)
+    text = fanout.markdown(report)
+    assert "the load did NOT outrun the ceiling" in text
+    assert "Guildhall delivers 0.3× what the ceiling does" in text
+    assert "Guildhall ÷ ceiling, deliveries/s at saturation (goal ≥ 0.8" in text
+    assert "| 100 | 0.5 | 0.5 (0.45–0.53, 14.4 %) |" in text
+    assert "| ceiling | 100 | 200 (190–220, 15 %) |" in text
+
+    def verdict(load_cpu: float, server_cpu: float) -> str:
+        for s in servers["ceiling"]["samples"]:
+            s["load_cpu"], s["server_cpu"] = load_cpu, server_cpu
+        servers["ceiling"]["fanout"] = fanout.cells(servers["ceiling"]["samples"], phases)
+        return str(fanout.load_check(servers)["100"]["verdict"])
+
+    assert verdict(0.6, 0.98) == "outran"  # the server flat out, the load with time to spare
+    assert verdict(0.85, 0.7) == "not outran"  # the load most of a core, the server less
+    # Both starved by other work: who set the pace cannot be told.
+    assert verdict(0.3, 0.4) == "inconclusive"
+    report["load_check"] = fanout.load_check(servers)
+    assert "inconclusive" in fanout.markdown(report)
