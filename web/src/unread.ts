@@ -30,6 +30,16 @@ export function seed(s: UnreadState, channelId: number, newestId: number): Unrea
 }
 
 /**
+ * A channel created while we are online: nothing in it was read yet (the server's
+ * position is 0), so what its room history brings counts as unread, unlike a
+ * channel merely not seen before (`seed`).
+ */
+export function startUnread(s: UnreadState, channelId: number): UnreadState {
+  if (s.lastRead[channelId] !== undefined) return s;
+  return { ...s, lastRead: { ...s.lastRead, [channelId]: 0 } };
+}
+
+/**
  * A new message arrived. Our own messages, and any message in the channel being
  * looked at, count as read at once.
  */

@@ -5,7 +5,7 @@ import {
 } from "../src/readstates";
 import { originalDeleted, replyRef, snippet } from "../src/replies";
 import type { Message, ReadState } from "../src/types";
-import { emptyUnread, isUnread, seed, unreadCount } from "../src/unread";
+import { emptyUnread, isUnread, seed, startUnread, unreadCount } from "../src/unread";
 
 const entry = (p: Partial<ReadState>): ReadState => ({ channel_id: 1, guild_id: 1, last_read_id: 10,
   last_message_id: 10, unread_count: 0, mention_count: 0, ...p });
@@ -135,6 +135,18 @@ describe("a room's history", () => {
     // The same messages again (a re-join's history) count nothing twice.
     s = noteHistory(s, [msg({ id: 21 }), msg({ id: 24 })], 1, [], false);
     expect(unreadCount(s)).toBe(4);
+  });
+
+  it("a channel created while online counts what its history brings", () => {
+    // channel_created came first; a message was sent before the socket joined the
+    // room, so it arrives only in the history: unread, not seeded as read.
+    let s = startUnread(emptyUnread(), 1);
+    s = noteHistory(s, [msg({ id: 21 })], 1, [], false);
+    expect(isUnread(s, 1)).toBe(true);
+    expect(unreadCount(s)).toBe(1);
+    // A position already known is kept.
+    const known = startUnread(seed(emptyUnread(), 1, 30), 1);
+    expect(known.lastRead[1]).toBe(30);
   });
 
   it("my own message in the history reads everything before it", () => {

@@ -8,6 +8,7 @@ import * as rt from "../realtime";
 import { getState, patchChannel, setState } from "../store";
 import type { Channel, Message, Poll } from "../types";
 import { noteHistory } from "../readstates";
+import { startUnread } from "../unread";
 import { currentChannelId, findChannel, isViewing, myRoleIds } from "./common";
 import { loadFriends } from "./friends";
 import { dropChannel, loadGuilds, loadMembers, removeGuild, upsertChannel } from "./guilds";
@@ -92,7 +93,10 @@ function bind(s: Socket): void {
     if (cid !== undefined) rt.setTyping(cid, d.username, false);
   });
   s.on("channel_created", (c: Channel) => {
-    if (c && typeof c.id === "number" && c.guild_id) upsertChannel(c);
+    if (!(c && typeof c.id === "number" && c.guild_id)) return;
+    // Before its room is joined: the history the join brings is unread, not seeded.
+    setState((st) => ({ unread: startUnread(st.unread, c.id) }));
+    upsertChannel(c);
   });
   s.on("channel_updated", (c: Channel) => {
     if (c && typeof c.id === "number" && c.guild_id) upsertChannel(c);
