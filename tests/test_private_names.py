@@ -192,6 +192,7 @@ _opened: list[Callable[[], Awaitable[Any]]] = []
 
 SQLITE_DRIVER = "src/guildhall/sqlite_driver.py"
 WIRE = "src/guildhall/realtime/wire.py"
+ENGINE = "src/guildhall/realtime/engine.py, src/guildhall/realtime/asgi.py"
 SERVER = "src/guildhall/realtime/server.py"
 MANAGER = "src/guildhall/realtime/manager.py"
 HTTPPROTO = "src/guildhall/httpproto.py"
@@ -347,6 +348,40 @@ PINS = [
         _attrs("queue", "upgraded", "closing", "closed"),
     ),
     *_group("python-engineio", "AsyncServer", SERVER, _eio_server, "attr", _attrs("sockets")),
+    # python-engineio: what an EngineSocket is to its server (realtime/engine.py).
+    *_group(
+        "python-engineio",
+        "AsyncServer",
+        ENGINE,
+        _eio_server,
+        "attr",
+        _attrs(
+            "handlers",
+            "reason",
+            "ping_interval",
+            "ping_timeout",
+            "ping_interval_grace_period",
+            "max_http_buffer_size",
+            "async_handlers",
+            "cors_allowed_origins",
+        ),
+    ),
+    *_group(
+        "python-engineio",
+        "AsyncServer",
+        ENGINE,
+        _eio_server,
+        "coroutine",
+        {"_trigger_event": ("event",)},
+    ),
+    *_group(
+        "python-engineio",
+        "AsyncServer",
+        ENGINE,
+        _eio_server,
+        "method",
+        {"_log_error_once": ("message", "message_key"), "generate_id": ()},
+    ),
     # uvicorn: the sans-I/O websockets protocol WireProtocol extends.
     *_group(
         "uvicorn",
@@ -365,6 +400,12 @@ PINS = [
             "loop",
             "transport",
             "client",
+            "frames",
+            "curr_msg_data_type",
+            "writable",
+            "ping_interval",
+            "close_timeout",
+            "tasks",
         ),
     ),
     *_group(
@@ -373,7 +414,22 @@ PINS = [
         WIRE,
         _ws_protocol_cls,
         "method",
-        {"handle_connect": ("event",), "pause_writing": ()},
+        {
+            "handle_connect": ("event",),
+            "pause_writing": (),
+            "send_receive_event_to_app": (),
+            "stop_keepalive": (),
+            "send_500_response": (),
+            "receive": (),
+        },
+    ),
+    *_group(
+        "uvicorn",
+        WS,
+        WIRE,
+        _ws_protocol_cls,
+        "coroutine",
+        {"run_asgi": (), "send": ("message",)},
     ),
     # uvicorn: the httptools protocol BoundedHttpToolsProtocol extends.
     *_group(

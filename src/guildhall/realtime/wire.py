@@ -23,11 +23,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import struct
-from typing import Any
+from typing import Any, Protocol
 
 from engineio import packet as eio_packet
 from engineio.async_socket import AsyncSocket
+from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.protocol import State
+
+
+class Owner(Protocol):
+    """What drives a connection once the ASGI application has handed it over
+    (``engine.EngineSocket``)."""
+
+    def receive(self, text: str | None, data: bytes | None) -> None: ...
+
+    def refuse(self, problem: str) -> None: ...
+
+    def put_nowait(self, item: Any) -> None: ...
+
 
 log = logging.getLogger("guildhall.realtime")
 
@@ -66,10 +80,29 @@ _connection_log = logging.getLogger("guildhall.realtime.connection")
 _connection_log.setLevel(logging.WARNING)
 
 
+class _AlwaysWritable:
+    """Stands in for uvicorn's per-connection ``writable`` event once an
+    ``EngineSocket`` owns the connection: it never awaits an ASGI send again."""
+
+    def set(self) -> None: ...
+
+    def clear(self) -> None: ...
+
+
+_ALWAYS_WRITABLE = _AlwaysWritable()
+
+
 class WireProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's WebSocket protocol with a raw-frame write and a bounded buffer."""
+    """uvicorn's WebSocket protocol with a raw-frame write and a bounded buffer.
+
+    Once an ``engine.EngineSocket`` owns it (``attach``), the ASGI application
+    has returned and the connection is driven by that socket alone: frames
+    from the client go to ``EngineSocket.receive``, the connection's end to its
+    ``put_nowait``, and uvicorn's receive queue and writable event are gone.
+    """
 
     dropped = False
+    engine: Owner | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -99,6 +132,85 @@ class WireProtocol(WebSocketsSansIOProtocol):
         """Write prebuilt frame bytes, unless the connection is closing."""
         if not self.close_sent and not self.disconnected:
             self.transport.write(data)
+
+    # -- an Engine.IO socket of our own (realtime/engine.py) ---------------------
+
+    def attach(self, engine: Owner) -> None:
+        """Hand the accepted connection to ``engine`` for the rest of its life.
+
+        Called by the ASGI application just before it returns. Frames the
+        client sent before this (queued for the application) go to the engine
+        first, in order; then the per-connection ASGI state is dropped.
+        """
+        self.engine = engine
+        early = []
+        while not self.queue.empty():
+            early.append(self.queue.get_nowait())
+        self.queue = engine  # type: ignore[assignment]  # takes the disconnect events
+        self.writable = _ALWAYS_WRITABLE  # type: ignore[assignment]
+        # uvicorn's WebSocket-level keepalive: Engine.IO's pings do that job.
+        self.stop_keepalive()
+        self.ping_interval = None
+        self.scope = None  # type: ignore[assignment]
+        for event in early:
+            if event["type"] == "websocket.receive":
+                engine.receive(event.get("text"), event.get("bytes"))
+            else:
+                engine.put_nowait(event)
+        if self.read_paused and not self.close_sent:
+            self.read_paused = False
+            self.transport.resume_reading()
+
+    def send_receive_event_to_app(self) -> None:
+        engine = self.engine
+        if engine is None:
+            super().send_receive_event_to_app()
+            return
+        data = self.frames[0] if len(self.frames) == 1 else b"".join(self.frames)
+        self.frames = []
+        if self.close_sent:
+            return
+        if self.curr_msg_data_type == "text":
+            try:
+                text = data.decode()
+            except UnicodeDecodeError:
+                engine.refuse("invalid UTF-8")
+                return
+            engine.receive(text, None)
+        else:
+            engine.receive(None, data)
+
+    def close_websocket(self, code: int, reason: str = "") -> None:
+        """Send the close frame; the connection ends when the client answers it
+        (or after uvicorn's close timeout)."""
+        if self.close_sent or self.disconnected or self.conn.state is not State.OPEN:
+            return  # closing already (the client's close frame was answered)
+        self.conn.send_close(code, reason)
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        self.close_sent = True
+        if self.read_paused:
+            self.read_paused = False
+            self.transport.resume_reading()
+        self.close_timer = self.loop.call_later(self.close_timeout, self.transport.close)
+
+    async def run_asgi(self) -> None:
+        # uvicorn's, except that a connection an EngineSocket took over stays
+        # open when the application returns.
+        try:
+            result = await self.app(self.scope, self.receive, self.send)
+        except ClientDisconnected:
+            pass
+        except BaseException:
+            self.logger.exception("Exception in ASGI application\n")
+            self.send_500_response()
+        else:
+            if not self.handshake_complete:
+                self.logger.error("ASGI callable returned without completing handshake.")
+                self.send_500_response()
+            elif result is not None:
+                self.logger.error("ASGI callable should return None, but returned '%s'.", result)
+        if self.engine is None and self.close_timer is None:
+            self.transport.close()
 
     def pause_writing(self) -> None:
         if not self.handshake_complete or self.close_sent or self.disconnected:
