@@ -12,6 +12,7 @@ user types is ever read as query syntax (``NEAR``, ``OR``, ``-``, ``:*``, ``"``)
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,8 @@ from sqlalchemy import (
     ColumnElement,
     ColumnExpressionArgument,
     FromClause,
+    Integer,
+    bindparam,
     column,
     exists,
     func,
@@ -91,6 +94,10 @@ class Match:
     # The condition in a form no text index serves, checked on each row another
     # index walks (PostgreSQL's id windows, search/windows.py); None: ``condition``.
     per_row: ColumnExpressionArgument[bool] | None = None
+    # SQLite's text-led plan: ``indexed(column, value)`` is ``column = value``
+    # checked on that column's ``(column, id)`` index for each match, before the
+    # match's row is read (:func:`_sqlite_indexed`); None: the engine has no need.
+    indexed: Callable[[str, int], ColumnExpressionArgument[bool]] | None = None
 
     @property
     def row_check(self) -> ColumnExpressionArgument[bool]:
@@ -107,7 +114,33 @@ def _sqlite(terms: list[str]) -> Match:
         # a rowid range (the time bounds) is a range of that walk, not a filter.
         ordered_id=fts.c.rowid,
         score=fts.c.rank,  # bm25: more negative is better
+        indexed=_sqlite_indexed,
     )
+
+
+# The ``(column, id)`` index of each filter an FTS5-led search may check per match.
+_FILTER_INDEXES = {
+    "author_id": "ix_messages_author_id_id",
+    "channel_id": "ix_messages_channel_id_id",
+}
+
+
+def _sqlite_indexed(column: str, value: int) -> ColumnExpressionArgument[bool]:
+    """``column = value`` for the message FTS5 hands out, asked of the column's
+    ``(column, id)`` index (one seek in a few pages that stay cached) instead of
+    the message's row. The text index walks its matches newest first and SQLite
+    reads each match's row to test the filters: at 1M messages ``hello`` +
+    ``author_id`` read ~1,750 rows scattered over the table for a page of 20, each
+    a miss of the 2 MiB page cache (2.0 ms; 0.65 ms this way, the same rows read
+    only for the hits). The condition names ``messages_fts.rowid`` alone, so
+    SQLite tests it in the text index's loop, before it reads the row; ``INDEXED
+    BY``: left to itself the planner looks the id up by primary key, the very read
+    this avoids. The same condition on the row still holds (this only adds)."""
+    alias = f"{column}_seek"
+    return text(
+        f"EXISTS (SELECT 1 FROM messages AS {alias} INDEXED BY {_FILTER_INDEXES[column]} "
+        f"WHERE {alias}.{column} = :{alias} AND {alias}.id = messages_fts.rowid)"
+    ).bindparams(bindparam(alias, value, type_=Integer))
 
 
 def _postgres(terms: list[str]) -> Match:

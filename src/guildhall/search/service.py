@@ -10,6 +10,9 @@ How a search finds its rows cheaply (docs/decisions/search.md):
   ``(channel_id, id)`` / ``(author_id, id)`` indexes walk only that range.
 * ``has=link`` has its own partial index; ``pinned`` reuses the pins index;
   ``has=file/image/poll`` are index probes per row.
+* SQLite walks the text index and asks the ``(author_id, id)`` /
+  ``(channel_id, id)`` index about each match's author (and channel, for one
+  channel) before reading its row, so only the hits' rows are read.
 * PostgreSQL finds words window by window of ids (``search/windows.py``) when the
   scope is wider than one window, then reads the page's rows by id.
 """
@@ -216,6 +219,15 @@ async def search_messages(tx: Tx, user_id: int, f: SearchFilters) -> list[dict[s
             and await _scope_is_small(tx, channels)
         )
         found = engine.match(terms, probe)
+        if found.indexed is not None:
+            # SQLite, text index first: a match's author and channel are asked of
+            # their (column, id) indexes before its row is read, so a filter that
+            # leaves few matches reads the rows of the hits only (the row's own
+            # conditions above still hold; docs/decisions/search.md).
+            if f.author_id is not None:
+                conditions.append(found.indexed("author_id", f.author_id))
+            if len(channels) == 1:
+                conditions.append(found.indexed("channel_id", next(iter(channels))))
     ordered_id = found.ordered_id if found else Message.id
     bounds = await _time_bounds(tx, f.before, f.after)
     if bounds is None:
