@@ -9,8 +9,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -315,21 +315,21 @@ async def _readable_channel(tx: Tx, user_id: int, channel_id: int) -> Channel | 
     return found.channel
 
 
+# Built once: every join_room reads it (the statement's build and cache key cost
+# more than running it on SQLite).
+_NEWEST = (
+    select(Message)
+    .where(Message.channel_id == bindparam("channel_id"))
+    .order_by(Message.id.desc())
+    .offset(bindparam("offset"))
+    .limit(bindparam("limit"))
+)
+
+
 async def _newest(tx: Tx, channel_id: int, limit: int, offset: int = 0) -> list[Message]:
     """``limit`` messages from ``offset`` below the newest, oldest first; an index walk."""
-    rows = (
-        (
-            await tx.session.execute(
-                select(Message)
-                .where(Message.channel_id == channel_id)
-                .order_by(Message.id.desc())
-                .offset(offset)
-                .limit(limit)
-            )
-        )
-        .scalars()
-        .all()
-    )
+    params = {"channel_id": channel_id, "limit": limit, "offset": offset}
+    rows = (await tx.session.execute(_NEWEST, params)).scalars().all()
     return list(reversed(rows))
 
 
