@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from socketio import packet as sio_packet
+
 from guildhall.codes import ErrorCode
 from guildhall.errors import AppError
 from guildhall.realtime.sio import NAMESPACE
@@ -48,5 +50,10 @@ class Rooms(SocketState):
         return [sid for sid, _ in self.sio.manager.get_participants(NAMESPACE, room)]
 
     async def send_to(self, sid: str, event: str, data: Any) -> None:
-        """One event to one socket of this node."""
-        await self.sio.emit(event, data, to=sid, ignore_queue=True)
+        """One event to one socket of this node: the packet straight to its
+        Engine.IO socket (python-socketio's ``emit`` would look the sid up as a
+        room and walk its participants; a join sends three of these)."""
+        eio_sid = self.sio.manager.eio_sid_from_sid(sid, NAMESPACE)
+        if eio_sid is not None:
+            pkt = self.sio.packet_class(sio_packet.EVENT, namespace=NAMESPACE, data=[event, data])
+            await self.sio._send_packet(eio_sid, pkt)
