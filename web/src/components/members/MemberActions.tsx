@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { showError } from "../../actions/common";
 import { gov } from "../../govapi";
 import { t } from "../../i18n";
@@ -36,11 +36,18 @@ export function MemberMenu({ guild, member, actions, onClose }: {
   guild: Guild; member: Member; actions: MemberAction[]; onClose: () => void;
 }) {
   const ref = useRef<HTMLUListElement>(null);
-  useEffect(() => {
+  // Focus moves in before the menu is painted, and Escape closes it wherever the focus is:
+  // a key pressed the moment the menu appears is never lost.
+  useLayoutEffect(() => {
     ref.current?.querySelector<HTMLElement>("[role=menuitem]")?.focus();
     const away = (e: MouseEvent) => { if (!ref.current?.contains(e.target as Node)) onClose(); };
+    const escape = (e: KeyboardEvent) => { if (e.key === "Escape") { e.preventDefault(); onClose(); } };
     document.addEventListener("mousedown", away);
-    return () => document.removeEventListener("mousedown", away);
+    document.addEventListener("keydown", escape);
+    return () => {
+      document.removeEventListener("mousedown", away);
+      document.removeEventListener("keydown", escape);
+    };
   }, []);
   const name = displayName(member);
   const text = labels(name);
