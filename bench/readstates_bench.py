@@ -39,6 +39,7 @@ from history_bench import settings_for  # the same settings as the search benchm
 
 from guildhall import migrate
 from guildhall.app import build_runtime
+from guildhall.permissions import EVERYONE_DEFAULT
 from guildhall.readstates import service as readstates
 from guildhall.runtime import Runtime
 
@@ -69,6 +70,12 @@ def bulk_load(db_path: Path, args: argparse.Namespace) -> dict[str, Any]:
         for c in range(args.channels):
             cid = (g - 1) * args.channels + c + 1
             channels.append((cid, g))
+    # Each guild's @everyone, as creating a guild makes it (no role: nothing visible).
+    con.execute(
+        "INSERT INTO roles (guild_id, name, permissions, position, color, hoist, mentionable, "
+        "created_at) SELECT id, '@everyone', ?, 0, 0, 0, 0, created_at FROM guilds",
+        (int(EVERYONE_DEFAULT),),
+    )
     con.executemany(
         "INSERT INTO channels (id, guild_id, name, type, position, read_only, created_at) "
         "VALUES (?, ?, 'c', 'text', 0, 0, ?)",
@@ -165,7 +172,7 @@ async def measure(data_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
 
         async def list_all(tx: Any) -> None:
             out = await readstates.read_states(tx, READER)
-            assert len(out) == load["channels"]
+            assert len(out) == load["channels"], (len(out), load["channels"])
             seen["unread_channels"] = sum(1 for e in out if e["unread_count"])
             seen["mentioned_channels"] = sum(1 for e in out if e["mention_count"])
             seen["capped_channels"] = sum(1 for e in out if e["unread_count"] == 1000)
