@@ -20,7 +20,7 @@ import orjson
 import pytest
 import websockets
 
-from guildhall.events import Event
+from guildhall.events import DISCONNECT, Event
 from guildhall.realtime import wire
 from tests.factories import joined
 from tests.realtime.conftest import WAIT, realtime
@@ -132,6 +132,63 @@ class TestRawWebSocket:
         await ws.send("1")  # engine.io close: the socket is gone at once
         await until(lambda: not realtime(rt).sockets)
         await ws.close()
+
+
+class TestBatches:
+    """A batch of events (a group commit's sends) leaves in one write per socket."""
+
+    async def test_a_batch_is_one_write_per_socket_every_frame_in_order(
+        self, rt, world, server, monkeypatch
+    ):
+        alice = await raw_socket(server, world.token(world.alice))
+        bob = await raw_socket(server, world.token(world.bob))
+        rts = realtime(rt)
+        await until(lambda: len([u for u in rts.sockets.values() if u is not None]) == 2)
+        writes: list[tuple[int, bytes]] = []
+        real = wire.WireProtocol.write
+
+        def counted(self: Any, data: bytes) -> None:
+            writes.append((id(self), data))
+            real(self, data)
+
+        monkeypatch.setattr(wire.WireProtocol, "write", counted)
+        room = f"g:{world.g1}"
+        await rts.deliver([Event(room, "n", {"i": i}) for i in range(5)])
+        assert len(writes) == 2  # one per socket, not one per event
+        assert {sock for sock, _ in writes} == {id(eio_socket(rt, sid).wire) for sid in rts.sockets}
+        async with asyncio.timeout(WAIT):
+            assert await numbered(alice, "n", 5) == list(range(5))
+            assert await numbered(bob, "n", 5) == list(range(5))
+        # A batch of one is written as it is.
+        writes.clear()
+        await rts.deliver([Event(room, "n", {"i": 5})])
+        assert len(writes) == 2
+        async with asyncio.timeout(WAIT):
+            assert await numbered(alice, "n", 1) == [5]
+        await alice.close()
+        await bob.close()
+
+    async def test_what_comes_before_a_disconnect_in_the_batch_arrives_before_it(
+        self, rt, world, server
+    ):
+        alice = await raw_socket(server, world.token(world.alice))
+        bob = await raw_socket(server, world.token(world.bob))
+        rts = realtime(rt)
+        await until(lambda: len([u for u in rts.sockets.values() if u is not None]) == 2)
+        room = f"g:{world.g1}"
+        await rts.deliver(
+            [
+                Event(room, "n", {"i": 0}),
+                Event(room, "n", {"i": 1}),
+                Event(f"u:{world.alice.user['id']}", DISCONNECT, {"all_but": -1}),
+                Event(room, "n", {"i": 2}),
+            ]
+        )
+        async with asyncio.timeout(WAIT):
+            assert await numbered(alice, "n", 2) == [0, 1]
+            await recv_until(alice, "41")  # then Socket.IO's disconnect
+            assert await numbered(bob, "n", 3) == [0, 1, 2]
+        await bob.close()
 
 
 class TestPollingUpgrade:

@@ -12,9 +12,19 @@ from socketio import packet as sio_packet
 from guildhall.events import DISCONNECT, JOIN_ROOMS, LEAVE_ROOMS, Event, is_control
 from guildhall.realtime.rooms import Rooms
 from guildhall.realtime.sio import NAMESPACE
-from guildhall.realtime.wire import frame
+from guildhall.realtime.wire import WireProtocol, frame
 
 log = logging.getLogger("guildhall.realtime")
+
+# A batch's frames held per WebSocket connection until the batch is delivered.
+Pending = dict[WireProtocol, list[bytes]]
+
+
+def _flush(pending: Pending) -> None:
+    """Write each connection's held frames in one write, in the order they came."""
+    for wire, frames in pending.items():
+        wire.write(frames[0] if len(frames) == 1 else b"".join(frames))
+    pending.clear()
 
 
 class Delivery(Rooms):
@@ -27,12 +37,25 @@ class Delivery(Rooms):
 
         Control events change rooms and never reach clients. A run of events with
         the same name and payload (a presence change for several rooms) goes once
-        to the union of their rooms.
+        to the union of their rooms. When the batch holds several events (a group
+        commit's sends), a WebSocket's frames of the whole batch leave in one
+        write, not one each: the write, a system call per socket, is most of what
+        a delivery costs (docs/decisions/realtime.md).
         """
+        pending: Pending | None = {} if len(events) > 1 else None
+        try:
+            await self._deliver(events, pending)
+        finally:
+            if pending:
+                _flush(pending)
+
+    async def _deliver(self, events: list[Event], pending: Pending | None) -> None:
         i, n = 0, len(events)
         while i < n:
             ev = events[i]
             if is_control(ev.name):
+                if pending:  # what came before a join, leave or disconnect goes first
+                    _flush(pending)
                 try:
                     await self._control(ev)
                 except Exception:
@@ -51,7 +74,7 @@ class Delivery(Rooms):
                 rooms.append(events[j].room)
                 j += 1
             try:
-                await self._broadcast(ev.name, ev.data, rooms, self._skipped(ev))
+                await self._broadcast(ev.name, ev.data, rooms, self._skipped(ev), pending)
             except Exception:
                 log.exception("delivery of %s failed", ev.name)
             i = j
@@ -64,8 +87,12 @@ class Delivery(Rooms):
             out.update(self._participants(room))
         return out
 
-    async def _broadcast(self, name: str, data: Any, rooms: list[str], skip: set[str]) -> None:
+    async def _broadcast(
+        self, name: str, data: Any, rooms: list[str], skip: set[str], pending: Pending | None
+    ) -> None:
         if not self._fast:
+            if pending:  # python-socketio writes on its own: what is held goes first
+                _flush(pending)
             await self.sio.emit(
                 name,
                 data,
@@ -97,6 +124,8 @@ class Delivery(Rooms):
             sio_packet.EVENT, namespace=NAMESPACE, data=[name, data]
         ).encode()
         if isinstance(encoded, list):  # binary attachments: not ours, use the slow path
+            if pending:
+                _flush(pending)
             await self.sio.emit(name, data, to=rooms, skip_sid=list(skip), ignore_queue=True)
             return
         pkt = eio_packet.Packet(eio_packet.MESSAGE, encoded)
@@ -109,10 +138,16 @@ class Delivery(Rooms):
             if sock is None or sock.closing or sock.closed:
                 continue
             wire = sock.wire
-            if wire is not None:
+            if wire is None:
+                sock.queue.put_nowait(pkt)
+            elif pending is None:
                 wire.write(raw)
             else:
-                sock.queue.put_nowait(pkt)
+                held = pending.get(wire)
+                if held is None:
+                    pending[wire] = [raw]
+                else:
+                    held.append(raw)
 
     async def _control(self, ev: Event) -> None:
         self.membership_epoch += 1
