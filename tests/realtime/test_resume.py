@@ -287,6 +287,24 @@ class TestLogLimits:
         assert await resume(again, {room: 1}) == {room: {"status": "resumed", "seq": 2}}
 
 
+class TestJoinStartsTheCount:
+    async def test_a_first_event_that_comes_late_still_comes_first(self, rt, world, connect):
+        """Two nodes: seq 1 committed on the other node reaches this one through
+        Redis after seq 2, committed here, was handed to delivery. The channel's
+        count starts at the seq ``join_room`` read, so 2 waits for 1."""
+        room = world.room("general")
+        listener = await joined(rt, connect, world.token(world.bob), room)
+        order = rt.realtime.ordering
+
+        def new_message(seq: int) -> Event:
+            return Event(room, "new_message", {"id": 1000 + seq, "seq": seq, "room": room})
+
+        await order([new_message(2)])
+        await order([new_message(1)])
+        assert await seqs_until(listener, 2) == [1, 2]
+        assert order.delivered(world.general) == 2
+
+
 class TestInOrder:
     """The ordering layer between the bus and delivery, on its own."""
 

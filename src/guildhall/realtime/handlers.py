@@ -234,6 +234,11 @@ async def join_room(call: Call, body: RoomIn) -> dict[str, Any]:
         nonlocal seq
         async with call.rt.transaction(write=False) as tx:
             seq = (await channel_in_room(tx, guild_id, channel_id, uid)).channel.seq
+        # A channel this node has not delivered yet continues after the seq read
+        # here: were its first event to come in late (from another node, through
+        # Redis, behind a later one committed here), the later one would otherwise
+        # start the count and the first be sent after it, out of order.
+        call.server.ordering.start_at(channel_id, seq)
 
     if not await call.server.enter_checked(call.sid, call.me, body.room, check):
         return {"room": body.room}
