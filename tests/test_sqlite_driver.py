@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiosqlite.core
@@ -93,37 +95,90 @@ async def test_the_writer_trips_only_to_commit(db, trips):
         assert (await conn.execute(text("SELECT v FROM t"))).scalars().all() == ["a"]
 
 
+@asynccontextmanager
+async def loop_ticks() -> AsyncIterator[list[int]]:
+    """How often the event loop got to run (10 ms ticks) while the block waited."""
+    ticks = [0]
+
+    async def ticking() -> None:
+        while True:
+            await asyncio.sleep(0.01)
+            ticks[0] += 1
+
+    ticker = asyncio.create_task(ticking())
+    try:
+        yield ticks
+    finally:
+        ticker.cancel()
+
+
 async def test_a_begin_behind_another_process_waits_off_the_loop(db, tmp_path, trips):
     """Another connection (another process, as far as SQLite knows) holds the write
     lock: the writer's BEGIN is retried on aiosqlite's thread, which waits there
     (the loop keeps running) until the lock is free, then proceeds."""
     other = sqlite3.connect(tmp_path / "guildhall.db", isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
-    ticks = 0
-
-    async def ticking() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.01)
-            ticks += 1
 
     async def release_later() -> None:
         await asyncio.sleep(0.3)
         other.execute("INSERT INTO t (v) VALUES ('other')")
         other.execute("COMMIT")
 
-    ticker = asyncio.create_task(ticking())
     releaser = asyncio.create_task(release_later())
     try:
-        async with db.write_sessions() as session:
-            await session.execute(text("INSERT INTO t (v) VALUES ('writer')"))
-            await session.commit()
+        async with loop_ticks() as ticks:
+            async with db.write_sessions() as session:
+                await session.execute(text("INSERT INTO t (v) VALUES ('writer')"))
+                await session.commit()
     finally:
-        ticker.cancel()
         await releaser
         other.close()
-    assert "_begin_waiting" in trips
-    assert ticks >= 10  # the loop ran while the BEGIN waited
+    assert "_run_waiting" in trips
+    assert ticks[0] >= 10  # the loop ran while the BEGIN waited
     async with db.engine.connect() as conn:
         values = (await conn.execute(text("SELECT v FROM t ORDER BY id"))).scalars().all()
     assert values == ["other", "writer"]
+
+
+# --- brief reads (Database.brief_sessions): on the loop's thread as well ----------
+
+
+async def test_brief_reads_make_no_trip(db, trips):
+    async with db.write_sessions() as session:
+        await session.execute(text("INSERT INTO t (v) VALUES ('a')"))
+        await session.commit()
+    async with db.brief_sessions() as session:  # the pool's first connect
+        await session.execute(text("SELECT 1"))
+    trips.clear()
+    async with db.brief_sessions() as session:
+        assert (await session.execute(text("SELECT v FROM t"))).scalars().all() == ["a"]
+    assert trips == []  # BEGIN, the statement and the ROLLBACK all inline
+
+
+async def test_a_brief_read_behind_an_exclusive_lock_waits_off_the_loop(db, tmp_path, trips):
+    """Another process holds the database file exclusively (it can while no other
+    connection is open), so the reader's statements find it locked: they are
+    retried on aiosqlite's thread, which waits (the loop keeps running) until
+    the lock is gone."""
+    await db.dispose()  # the pools connect again when next used
+    other = sqlite3.connect(tmp_path / "guildhall.db", isolation_level=None)
+    other.execute("PRAGMA locking_mode=EXCLUSIVE")
+    other.execute("BEGIN EXCLUSIVE")
+    other.execute("INSERT INTO t (v) VALUES ('other')")
+    other.execute("COMMIT")  # the exclusive lock stays until the mode changes
+
+    async def release_later() -> None:
+        await asyncio.sleep(0.3)
+        other.close()  # in WAL mode, only closing ends an exclusive lock
+
+    trips.clear()
+    releaser = asyncio.create_task(release_later())
+    try:
+        async with loop_ticks() as ticks:
+            async with db.brief_sessions() as session:
+                values = (await session.execute(text("SELECT v FROM t"))).scalars().all()
+    finally:
+        await releaser
+    assert values == ["other"]
+    assert "_run_waiting" in trips  # the new connection's first pragma found the lock
+    assert ticks[0] >= 10  # the loop ran while the SELECT waited

@@ -8,8 +8,9 @@ one writer anyway; waiting on an asyncio lock beats SQLite's sleeping busy
 handler) and start write transactions with ``BEGIN IMMEDIATE`` so a read never
 has to be upgraded to a write under contention. Writes go through one
 connection whose statements run on the event loop's thread
-(sqlite_driver.InlineDBAPI); reads keep a pool on aiosqlite's threads.
-See docs/decisions/write-path.md.
+(sqlite_driver.InlineDBAPI); reads keep a pool on aiosqlite's threads, except
+brief ones (``brief_sessions``: a few indexed lookups, a bounded page), which
+run inline too. See docs/decisions/write-path.md and realtime.md.
 """
 
 from __future__ import annotations
@@ -60,16 +61,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
-def _sqlite_setup(engine: Engine, synchronous: str, mmap_mb: int, writer: bool = False) -> None:
+def _sqlite_setup(
+    engine: Engine, synchronous: str, mmap_mb: int, writer: bool = False, inline: bool = False
+) -> None:
     """Pragmas for every connection. Reads may go through a memory map of the
     file (``mmap_mb``; 0, the default, is off): pages then live once, in the OS
     cache, instead of in each connection's 2 MiB page cache, which a search
     walking a few thousand rows of a large database kept missing
     (docs/decisions/search.md).
-    The writer's transactions begin IMMEDIATE (take the write lock up front) and
-    never sleep on the loop's thread (no busy timeout: sqlite_driver.InlineCursor
-    waits elsewhere); readers' begin deferred."""
-    busy_ms = 0 if writer else BUSY_TIMEOUT_MS
+    The writer's transactions begin IMMEDIATE (take the write lock up front);
+    readers' begin deferred. Connections whose statements run on the loop's
+    thread (the writer, brief readers) never sleep there: no busy timeout
+    (sqlite_driver.InlineCursor waits elsewhere)."""
+    busy_ms = 0 if writer or inline else BUSY_TIMEOUT_MS
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _: Any) -> None:
@@ -83,9 +87,15 @@ def _sqlite_setup(engine: Engine, synchronous: str, mmap_mb: int, writer: bool =
         cur.execute(f"PRAGMA mmap_size={mmap_mb * 1024 * 1024}")
         cur.close()
 
+    begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+        # Straight to the DB-API cursor: SQLAlchemy's execution around a BEGIN
+        # cost more than SQLite's (every transaction runs it).
+        cur = conn.connection.dbapi_connection.cursor()
+        cur.execute(begin)
+        cur.close()
 
 
 class Database:
@@ -101,21 +111,34 @@ class Database:
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
-        self.writer = self.engine
+        self.writer = self.brief = self.engine
         if self.is_sqlite:
             synchronous = settings.sqlite_synchronous.upper()
             mmap_mb = settings.sqlite_mmap_mb
             _sqlite_setup(self.engine.sync_engine, synchronous, mmap_mb)
             # The one writer: statements on the loop's thread, used behind the lock.
+            # (timeout 0: not even a new connection's pragmas sleep on the loop.)
+            inline_args = {"check_same_thread": False, "timeout": 0}
             self.writer = create_async_engine(
                 self.url,
-                connect_args={"check_same_thread": False},
+                connect_args=inline_args,
                 module=InlineDBAPI(),
                 pool_size=1,
                 max_overflow=0,
             )
-            _sqlite_setup(self.writer.sync_engine, synchronous, mmap_mb, writer=True)
+            _sqlite_setup(self.writer.sync_engine, synchronous, mmap_mb, writer=True, inline=True)
+            # Brief reads on the loop's thread as well: a socket's sign-in, its
+            # join_room check and first history page cost less than a trip each.
+            self.brief = create_async_engine(
+                self.url, connect_args=inline_args, module=InlineDBAPI()
+            )
+            _sqlite_setup(self.brief.sync_engine, synchronous, mmap_mb, inline=True)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self.brief_sessions = (
+            async_sessionmaker(self.brief, expire_on_commit=False, autoflush=False)
+            if self.brief is not self.engine
+            else self.sessions
+        )
         self.write_sessions = async_sessionmaker(
             self.writer, expire_on_commit=False, autoflush=False
         )
@@ -124,6 +147,6 @@ class Database:
         self.write_lock = asyncio.Lock() if self.is_sqlite else None
 
     async def dispose(self) -> None:
-        if self.writer is not self.engine:
-            await self.writer.dispose()
+        for engine in {self.writer, self.brief} - {self.engine}:
+            await engine.dispose()
         await self.engine.dispose()

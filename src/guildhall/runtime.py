@@ -25,7 +25,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from sqlalchemy import Result
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.util import greenlet_spawn
 
 from guildhall.audit.reason import current_reason
 from guildhall.config import Settings
@@ -65,6 +67,19 @@ class Tx:
     def dialect(self) -> Dialect:
         """How this engine differs (row locks, upserts): ``dialects.py``."""
         return self.rt.db.dialect
+
+    async def rows(
+        self, stmt: Any, params: dict[str, Any] | None = None
+    ) -> Result[*tuple[Any, ...]]:
+        """Run a statement of columns on the transaction's connection, past the
+        ORM's result handling (no objects, no identity map): for hot reads whose
+        rows are plain values. ``session.execute`` for everything else."""
+        # The sync connection in a greenlet, as the session runs its own
+        # statements (AsyncConnection.execute would insist on an await, which the
+        # inline SQLite connections never make).
+        connection = (await self.session.connection()).sync_connection
+        assert connection is not None
+        return await greenlet_spawn(connection.execute, stmt, params)
 
     def on_commit(self, action: Callable[[], Awaitable[None]]) -> None:
         """Run ``action`` after a successful commit (e.g. delete files of deleted rows)."""
@@ -118,13 +133,18 @@ class Runtime:
     _committer: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     @asynccontextmanager
-    async def transaction(self, write: bool = True) -> AsyncIterator[Tx]:
-        """One unit of work: committed once, then its events go to the bus."""
+    async def transaction(self, write: bool = True, brief: bool = False) -> AsyncIterator[Tx]:
+        """One unit of work: committed once, then its events go to the bus.
+
+        ``brief`` (a read): only indexed lookups and a bounded page, never a scan;
+        on SQLite it then runs on the loop's thread (``Database.brief_sessions``)."""
         lock = self.db.write_lock if write else None
         if lock is not None:
             await lock.acquire()
+        db = self.db
+        sessions = db.write_sessions if write else db.brief_sessions if brief else db.sessions
         try:
-            async with (self.db.write_sessions if write else self.db.sessions)() as session:
+            async with sessions() as session:
                 tx = Tx(session, self)
                 try:
                     yield tx

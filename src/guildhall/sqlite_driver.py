@@ -117,19 +117,21 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._rows = deque(rows)
 
 
-def _begin_waiting(conn: sqlite3.Connection, operation: str) -> _Result:
-    """On aiosqlite's thread: BEGIN, waiting for another process's write lock."""
+def _run_waiting(conn: sqlite3.Connection, operation: str, parameters: Any) -> _Result:
+    """On aiosqlite's thread: the statement, waiting for another process's lock."""
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     try:
-        return _run(conn, operation, None, False)
+        return _run(conn, operation, parameters, False)
     finally:
         conn.execute("PRAGMA busy_timeout=0")
 
 
 class InlineCursor(OneTripCursor):
     """Runs its statement on the calling (event loop's) thread. The connection has
-    no busy timeout, so nothing here ever sleeps: a ``BEGIN`` that finds another
-    process holding the write lock is retried on aiosqlite's thread, waiting there."""
+    no busy timeout, so nothing here ever sleeps: a statement that finds another
+    process holding a lock it needs (the writer's ``BEGIN IMMEDIATE``; rarely a
+    reader's first ``SELECT``, while a WAL index is rebuilt) is retried on
+    aiosqlite's thread, waiting there."""
 
     __slots__ = ()
 
@@ -138,21 +140,21 @@ class InlineCursor(OneTripCursor):
             self._keep(_run(self._connection._conn, operation, parameters, False))
         except sqlite3.OperationalError as error:
             failure: Exception = error
-            if operation.startswith("BEGIN") and error.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+            if error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY:
                 try:
-                    return await_(self._begin_on_thread(operation))
+                    return await_(self._run_on_thread(operation, parameters))
                 except Exception as again:
                     failure = again
             self._adapt_connection._handle_exception(failure)
         except Exception as error:
             self._adapt_connection._handle_exception(error)
 
-    async def _begin_on_thread(self, operation: str) -> None:
+    async def _run_on_thread(self, operation: str, parameters: Any) -> None:
         conn: aiosqlite.Connection = self._connection  # type: ignore[assignment]  # see _aiosqlite
         async with self._adapt_connection._execute_mutex:
             self._keep(
                 await conn._execute(  # type: ignore[no-untyped-call]  # see _aiosqlite
-                    _begin_waiting, conn._conn, operation
+                    _run_waiting, conn._conn, operation, parameters
                 )
             )
 
@@ -196,6 +198,7 @@ class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
 
 
 class InlineDBAPI(OneTripDBAPI):
-    """For the one writer connection (a pool of one, behind the write lock)."""
+    """For the one writer connection (a pool of one, behind the write lock), and
+    for brief reads (``Database.brief_sessions``)."""
 
     connection_cls = InlineConnection

@@ -48,7 +48,7 @@ async def principal_for_token(tx: Tx, token: str) -> Principal | None:
         "token_hash": hash_token(token),
         "idle_since": now - timedelta(days=tx.settings.session_idle_days),
     }
-    row = (await tx.session.execute(_SESSION_ROW, params)).first()
+    row = (await tx.rows(_SESSION_ROW, params)).first()
     if row is None:
         return None
     session_id, csrf, last_used_at, user_id, username = row

@@ -232,7 +232,7 @@ async def join_room(call: Call, body: RoomIn) -> dict[str, Any]:
 
     async def check() -> None:
         nonlocal seq
-        async with call.rt.transaction(write=False) as tx:
+        async with call.rt.transaction(write=False, brief=True) as tx:
             seq = (await channel_in_room(tx, guild_id, channel_id, uid)).channel.seq
         # A channel this node has not delivered yet continues after the seq read
         # here: were its first event to come in late (from another node, through
@@ -247,7 +247,7 @@ async def join_room(call: Call, body: RoomIn) -> dict[str, Any]:
     # Read after entering the room: a message sent meanwhile arrives as
     # new_message and may also be in the history (clients dedupe by id), but is
     # never lost between the two.
-    async with call.rt.transaction(write=False) as tx:
+    async with call.rt.transaction(write=False, brief=True) as tx:
         history = await messages.latest(tx, uid, channel_id, limit=HISTORY_SIZE)
     await call.server.send_to(call.sid, ServerEvent.MESSAGES_HISTORY, history)
     return {"room": body.room}

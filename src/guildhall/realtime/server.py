@@ -218,7 +218,7 @@ class RealtimeServer(Delivery):
         return user
 
     async def _read_membership(self, token: str) -> Membership | None:
-        async with self.rt.transaction(write=False) as tx:
+        async with self.rt.transaction(write=False, brief=True) as tx:
             principal = await auth_service.principal_for_token(tx, token)
             if principal is None:
                 return None

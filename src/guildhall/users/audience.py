@@ -36,7 +36,7 @@ _ROOM = {"g": guild_room, "d": dm_room, "u": user_room}
 
 
 async def _rooms(tx: Tx, stmt: Any, user_id: int) -> list[str]:
-    rows = (await tx.session.execute(stmt, {"user_id": user_id})).all()
+    rows = (await tx.rows(stmt, {"user_id": user_id})).all()
     return [_ROOM[kind](id_) for kind, id_ in rows]
 
 
