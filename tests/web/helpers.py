@@ -93,6 +93,17 @@ def login(ctx: BrowserContext, base: str, username: str, path: str = "/") -> Pag
     return page
 
 
+def signed_in(ctx: BrowserContext, base: str, api: Any, path: str = "/") -> Page:
+    """A page of ``api``'s account (a ``requests`` session from the e2e
+    ``register``): its session and CSRF cookies copied into the browser profile,
+    so the client opens signed in, as after a log-in, without the form."""
+    ctx.add_cookies([{"name": c.name, "value": c.value or "", "url": base} for c in api.cookies])
+    page = ctx.new_page()
+    page.goto(base + path)
+    expect(page.get_by_test_id("me")).to_have_text(api.user["username"])
+    return page
+
+
 def seed_guild(base: str, owner, name: str, channels: list[str]):  # type: ignore[no-untyped-def]
     """A guild with text channels, made over REST: ``(guild_id, {name: channel_id})``."""
     gid = owner.post(f"{base}/api/guilds", json={"name": name}).json()["id"]

@@ -1,5 +1,6 @@
-"""Two people in two browsers: register, guild + invite, real-time chat and everything
-that must show up on the other side without a reload."""
+"""Two people in two browsers: real-time chat and everything that must show up on
+the other side without a reload. (Registering, making a guild and joining by an
+invite link in the client: test_smoke_web.py and test_guild_web.py.)"""
 
 from __future__ import annotations
 
@@ -9,17 +10,18 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import register as api_user
 from tests.web.helpers import (
     Held,
     composer,
     create_channel,
-    create_guild,
-    create_invite_link,
+    join,
     message,
     open_channel,
     png_bytes,
-    register,
+    seed_guild,
     send,
+    signed_in,
 )
 
 pytestmark = pytest.mark.e2e
@@ -36,24 +38,24 @@ def create_poll(page: Any, question: str, *options: str) -> None:
 
 @pytest.fixture
 def pair(live, new_context):  # type: ignore[no-untyped-def]
-    """alice owns "Book club" with #general; bob joined through the invite link."""
+    """alice owns "Book club" with #general and a "Talk" category; bob has joined;
+    both have #general open. Made over REST, then each opens the client signed in:
+    the same through the client's screens cost about 14 s a test."""
+    alice_api, bob_api = api_user(live.url, "alice"), api_user(live.url, "bob")
+    gid, ids = seed_guild(live.url, alice_api, "Book club", ["general"])
+    talk = alice_api.post(
+        f"{live.url}/api/guilds/{gid}/channels", json={"name": "Talk", "type": "category"}
+    )
+    assert talk.status_code == 201, talk.text
+    join(live.url, alice_api, bob_api, gid)
+    general = f"/channels/{gid}/{ids['general']}"
     alice_ctx, bob_ctx = new_context(), new_context()
-    alice = register(alice_ctx, live.url, "alice")
-    bob = register(bob_ctx, live.url, "bob")
+    alice = signed_in(alice_ctx, live.url, alice_api, general)
+    bob = signed_in(bob_ctx, live.url, bob_api, general)
     dialogs: list[str] = []
     for page in (alice, bob):
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-
-    create_guild(alice, "Book club")
-    create_channel(alice, "Talk", kind="category")
-    # A server made in the client starts with #general (it opens there).
-    open_channel(alice, "general")
-    link = create_invite_link(alice)
-
-    bob.goto(link)
-    expect(bob.get_by_role("heading", name="Book club")).to_be_visible()
-    bob.get_by_role("button", name="Join Book club").click()
-    open_channel(bob, "general")
+        expect(page.locator(".chat-title")).to_contain_text("general")
     return alice, bob, alice_ctx, bob_ctx, dialogs
 
 
