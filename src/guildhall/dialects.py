@@ -39,11 +39,13 @@ class Dialect:
         """A raw-SQL predicate that a boolean column is true."""
         raise NotImplementedError
 
-    async def lock(self, session: AsyncSession, stmt: Select[Any]) -> None:
+    async def lock(
+        self, session: AsyncSession, stmt: Select[Any], params: dict[str, Any] | None = None
+    ) -> None:
         """Lock the rows ``stmt`` selects until commit (serialise read-then-write);
         a no-op where writers are serialised anyway."""
         if self.locks_rows:
-            await session.execute(stmt.with_for_update())
+            await session.execute(stmt.with_for_update(), params)
 
     async def lock_loaded(self, session: AsyncSession, obj: Any) -> None:
         """Lock a loaded row until commit, reading it again under the lock."""

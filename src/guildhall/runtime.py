@@ -69,11 +69,12 @@ class Tx:
         return self.rt.db.dialect
 
     async def rows(
-        self, stmt: Any, params: dict[str, Any] | None = None
+        self, stmt: Any, params: dict[str, Any] | list[dict[str, Any]] | None = None
     ) -> Result[*tuple[Any, ...]]:
-        """Run a statement of columns on the transaction's connection, past the
-        ORM's result handling (no objects, no identity map): for hot reads whose
-        rows are plain values. ``session.execute`` for everything else."""
+        """Run a Core statement on the transaction's connection, past the ORM (no
+        objects, no identity map, no bulk-persistence machinery): for hot statements
+        whose rows are plain values; a list of parameter sets runs it for each.
+        ``session.execute`` for everything else."""
         # The sync connection in a greenlet, as the session runs its own
         # statements (AsyncConnection.execute would insist on an await, which the
         # inline SQLite connections never make).

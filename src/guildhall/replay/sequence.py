@@ -12,10 +12,10 @@ unit takes its numbers back with it: ``seq`` stays gap-free.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
 
 from guildhall.events import Event, ServerEvent, sequenced_channel
 from guildhall.kit.time import utcnow
@@ -42,6 +42,20 @@ def message_of(name: str, data: Any) -> int | None:
     return value if isinstance(value, int) else None
 
 
+# Every send runs these: built once (building a statement and its cache key cost
+# more than SQLite's running it), on the tables, past the ORM's bulk machinery.
+_CHANNELS = cast(Table, Channel.__table__)
+_EVENTS = cast(Table, ChannelEvent.__table__)
+_CHANNEL_ID = select(_CHANNELS.c.id).where(_CHANNELS.c.id == bindparam("channel_id"))
+_TAKE_SEQ = (
+    update(_CHANNELS)
+    .where(_CHANNELS.c.id == bindparam("channel_id"))
+    .values(seq=_CHANNELS.c.seq + bindparam("count"))
+    .returning(_CHANNELS.c.seq)
+)
+_LOG = insert(_EVENTS)
+
+
 async def lock_channel(tx: Tx, channel_id: int) -> None:
     """Take the channel's numbering lock now, before the change is written.
 
@@ -49,7 +63,7 @@ async def lock_channel(tx: Tx, channel_id: int) -> None:
     inserted, so two sends racing into one channel could take ids in one order
     and event numbers in the other. Locked first, ids and ``seq`` agree.
     """
-    await tx.dialect.lock(tx.session, select(Channel.id).where(Channel.id == channel_id))
+    await tx.dialect.lock(tx.session, _CHANNEL_ID, {"channel_id": channel_id})
 
 
 def _logical(events: list[Event]) -> dict[int, list[list[Event]]]:
@@ -80,13 +94,7 @@ async def assign(tx: Tx) -> None:
     # same order, so they cannot deadlock each other on PostgreSQL.
     for cid in sorted(by_channel):
         entries = by_channel[cid]
-        last = await tx.session.scalar(
-            update(Channel)
-            .where(Channel.id == cid)
-            .values(seq=Channel.seq + len(entries))
-            .returning(Channel.seq)
-            .execution_options(synchronize_session=False)
-        )
+        last = (await tx.rows(_TAKE_SEQ, {"channel_id": cid, "count": len(entries)})).scalar()
         if last is None:  # the channel was deleted: nobody can hear its events
             dropped.update(id(ev) for entry in entries for ev in entry)
             continue
@@ -111,7 +119,7 @@ async def assign(tx: Tx) -> None:
                     "created_at": now,
                 }
             )
-        await tx.session.execute(insert(ChannelEvent), rows)
+        await tx.rows(_LOG, rows)
         if deleted:
             # A deleted message's content leaves the log with it: its slots replay
             # as deletions. Only the rows ``resume`` may still read are looked at
