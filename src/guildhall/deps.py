@@ -12,7 +12,8 @@ from guildhall.runtime import Runtime, Tx
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # A coroutine: FastAPI would run a plain function in its thread pool.
     rt: Runtime = request.app.state.rt  # set by create_app (app.py)
     return rt
 

@@ -36,6 +36,12 @@ def session_token(request: Request) -> str:
     return token
 
 
+async def credentials(request: Request) -> str:
+    """``session_token`` as a dependency. A coroutine, so FastAPI runs it on the
+    loop: a plain function dependency costs a trip to its thread pool a request."""
+    return session_token(request)
+
+
 async def authenticate(request: Request, tx: Tx) -> Principal:
     """The caller of ``request``, looked up in ``tx``; 401, or 403 without CSRF proof."""
     bearer = bearer_token(request)
@@ -59,4 +65,4 @@ async def current_principal(request: Request, tx: TxDep) -> Principal:
 CurrentUser = Annotated[Principal, Depends(current_principal)]
 # A token is there (or 401 before the body is read); who it is, the route looks up
 # in its own unit of work (a group-committed send: auth.deps.authenticate).
-Credentials = Annotated[str, Depends(session_token)]
+Credentials = Annotated[str, Depends(credentials)]
