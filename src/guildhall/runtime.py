@@ -75,12 +75,12 @@ class Tx:
         objects, no identity map, no bulk-persistence machinery): for hot statements
         whose rows are plain values; a list of parameter sets runs it for each.
         ``session.execute`` for everything else."""
-        # The sync connection in a greenlet, as the session runs its own
-        # statements (AsyncConnection.execute would insist on an await, which the
-        # inline SQLite connections never make).
-        connection = (await self.session.connection()).sync_connection
-        assert connection is not None
-        return await greenlet_spawn(connection.execute, stmt, params)
+        # In a greenlet on the sync session's connection, as the session runs its
+        # own statements: AsyncSession.connection() builds async proxies each call,
+        # and AsyncConnection.execute would insist on an await, which the inline
+        # SQLite connections never make.
+        sync_session = self.session.sync_session
+        return await greenlet_spawn(lambda: sync_session.connection().execute(stmt, params))
 
     def on_commit(self, action: Callable[[], Awaitable[None]]) -> None:
         """Run ``action`` after a successful commit (e.g. delete files of deleted rows)."""
