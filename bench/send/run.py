@@ -133,9 +133,26 @@ class Guildhall(GuildhallServer):
             r = s.post(f"{self.url}/api/guilds/{gid}/channels", json={"name": f"c{i}"})
             r.raise_for_status()
             channels.append((gid, r.json()["id"]))
+        # The socket senders, each a member of their own: a send acks the channel
+        # for its author and tells the author's other sockets (read_state_updated),
+        # so one account behind every socket would make each send an event to every
+        # other sender, and the load client, not the server, the limit.
+        code = s.post(f"{self.url}/api/guilds/{gid}/invites", json={}).json()["code"]
+        members = []
+        for k in range(max(SENDERS)):
+            r = requests.post(
+                f"{self.url}/api/register",
+                json={"username": f"s{k}", "password": "benchmark password 1",
+                      "email": f"s{k}@b.example"},
+            )  # fmt: skip
+            r.raise_for_status()
+            members.append(r.json()["token"])
+            auth = {"Authorization": f"Bearer {members[-1]}"}
+            requests.post(f"{self.url}/api/invites/{code}/join", headers=auth).raise_for_status()
         return {
             "headers": {"Authorization": f"Bearer {token}"},
             "token": token,
+            "members": members,
             "channels": channels,
         }
 
@@ -247,9 +264,9 @@ async def measure(server: Any, base: dict[str, Any], doors: list[str], args: Any
     rows = []
     clients: list[socketio.AsyncClient] = []
     if "socket" in doors:
-        for _ in range(max(SENDERS)):
+        for token in base["members"]:
             c = socketio.AsyncClient()
-            await c.connect(server.url, auth={"token": base["token"]}, transports=["websocket"])
+            await c.connect(server.url, auth={"token": token}, transports=["websocket"])
             clients.append(c)
         await socket_cell(clients, base, max(SENDERS), 1, _Warm(args))  # connected, warm
     try:
@@ -257,6 +274,7 @@ async def measure(server: Any, base: dict[str, Any], doors: list[str], args: Any
             for spread in args.channels:
                 for n in args.senders:
                     cpu0, t0 = cpu_seconds(server.proc.pid), time.perf_counter()
+                    own0 = time.process_time()
                     if door == "rest":
                         r = await rest_cell(server.url, base, n, spread, args)
                     else:
@@ -264,6 +282,8 @@ async def measure(server: Any, base: dict[str, Any], doors: list[str], args: Any
                     cpu, wall = cpu_seconds(server.proc.pid) - cpu0, time.perf_counter() - t0
                     sent = r["msgs_per_s"] * wall  # about: the warm-up's sends count too
                     r["server_cpu"] = round(cpu / wall, 2)
+                    # The load's own core: near 1.0, the client (not the server) limits.
+                    r["client_cpu"] = round((time.process_time() - own0) / wall, 2)
                     r["cpu_ms_per_msg"] = round(1000 * cpu / sent, 2) if sent else None
                     row = {"door": door, "channels": spread, "senders": n, **r}
                     log(f"{server.name} {row}")
