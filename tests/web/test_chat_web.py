@@ -39,8 +39,9 @@ def create_poll(page: Any, question: str, *options: str) -> None:
 @pytest.fixture
 def pair(live, new_context):  # type: ignore[no-untyped-def]
     """alice owns "Book club" with #general and a "Talk" category; bob has joined;
-    both have #general open. Made over REST, then each opens the client signed in:
-    the same through the client's screens cost about 14 s a test."""
+    both have #general open. Made over REST, then each opens the client signed in
+    (those screens have their own tests); most of a setup is still the server
+    process and the two browser profiles."""
     alice_api, bob_api = api_user(live.url, "alice"), api_user(live.url, "bob")
     gid, ids = seed_guild(live.url, alice_api, "Book club", ["general"])
     talk = alice_api.post(
