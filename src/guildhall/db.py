@@ -70,10 +70,10 @@ def _sqlite_setup(
     walking a few thousand rows of a large database kept missing
     (docs/decisions/search.md).
     The writer's transactions begin IMMEDIATE (take the write lock up front);
-    readers' begin deferred. Connections whose statements run on the loop's
-    thread (the writer, brief readers) never sleep there: no busy timeout
+    readers' begin deferred. ``inline`` connections (statements on the loop's
+    thread: the writer, brief readers) never sleep there: no busy timeout
     (sqlite_driver.InlineCursor waits elsewhere)."""
-    busy_ms = 0 if writer or inline else BUSY_TIMEOUT_MS
+    busy_ms = 0 if inline else BUSY_TIMEOUT_MS
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _: Any) -> None:
