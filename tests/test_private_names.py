@@ -87,6 +87,20 @@ def _sa_util() -> Any:
     return sqlalchemy.util
 
 
+def _sa_compiled() -> Any:
+    """A compiled SELECT, as sqlite_direct.plan reads one."""
+    from sqlalchemy import column, select, table
+    from sqlalchemy.dialects import sqlite
+
+    return select(table("t", column("a"))).compile(dialect=sqlite.dialect())
+
+
+def _sa_type() -> Any:
+    from sqlalchemy import DateTime
+
+    return DateTime()
+
+
 def _sio_server_cls() -> Any:
     import socketio
 
@@ -191,6 +205,7 @@ async def _no_app(scope: Any, receive: Any, send: Any) -> None:  # pragma: no co
 _opened: list[Callable[[], Awaitable[Any]]] = []
 
 SQLITE_DRIVER = "src/guildhall/sqlite_driver.py"
+SQLITE_DIRECT = "src/guildhall/sqlite_direct.py"
 WIRE = "src/guildhall/realtime/wire.py"
 ENGINE = "src/guildhall/realtime/engine.py, src/guildhall/realtime/asgi.py"
 SERVER = "src/guildhall/realtime/server.py"
@@ -278,6 +293,23 @@ PINS = [
         _attrs("_execute_mutex", "_connection"),
     ),
     *_group("sqlalchemy", "util", SQLITE_DRIVER, _sa_util, "method", _attrs("await_")),
+    # SQLAlchemy: what a statement compiled once for sqlite_direct is read from.
+    *_group(
+        "sqlalchemy",
+        "SQLCompiler",
+        SQLITE_DIRECT,
+        _sa_compiled,
+        "attr",
+        _attrs("_bind_processors", "_result_columns"),
+    ),
+    *_group(
+        "sqlalchemy",
+        "TypeEngine",
+        SQLITE_DIRECT,
+        _sa_type,
+        "method",
+        {"_cached_result_processor": ("dialect", "coltype")},
+    ),
     # python-socketio: the packet dispatch guildhall owns (realtime/server.py).
     *_group(
         "python-socketio",

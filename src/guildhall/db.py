@@ -27,6 +27,7 @@ from sqlalchemy.types import TypeDecorator
 
 from guildhall.config import Settings
 from guildhall.dialects import Dialect, dialect_for
+from guildhall.sqlite_direct import Plans
 from guildhall.sqlite_driver import BUSY_TIMEOUT_MS, InlineDBAPI, OneTripDBAPI
 
 NAMING = {
@@ -112,6 +113,8 @@ class Database:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         self.writer = self.brief = self.engine
+        # Statements compiled once for sqlite_direct (Tx.rows), on SQLite.
+        self.plans = Plans(self.engine.sync_engine.dialect)
         if self.is_sqlite:
             synchronous = settings.sqlite_synchronous.upper()
             mmap_mb = settings.sqlite_mmap_mb

@@ -19,16 +19,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.util import greenlet_spawn
 
+from guildhall import sqlite_direct
 from guildhall.audit.reason import current_reason
 from guildhall.config import Settings
 from guildhall.db import Database
@@ -41,11 +42,14 @@ from guildhall.ports.presence import Presence
 from guildhall.ports.realtime import Realtime
 from guildhall.ports.storage import Storage
 from guildhall.ratelimit import RateLimits
+from guildhall.sqlite_direct import RowsResult
 
 log = logging.getLogger("guildhall.db")
 T = TypeVar("T")
 # Most pieces of work one group commit holds: bounds how long its last one waits.
 MAX_GROUP = 128
+# Session.info's key for Tx._direct_connection.
+_DIRECT = "guildhall.direct"
 
 
 @dataclass
@@ -70,17 +74,39 @@ class Tx:
 
     async def rows(
         self, stmt: Any, params: dict[str, Any] | list[dict[str, Any]] | None = None
-    ) -> Result[*tuple[Any, ...]]:
-        """Run a Core statement on the transaction's connection, past the ORM (no
-        objects, no identity map, no bulk-persistence machinery): for hot statements
-        whose rows are plain values; a list of parameter sets runs it for each.
-        ``session.execute`` for everything else."""
+    ) -> RowsResult:
+        """Run a Core statement built once (a module constant) on the transaction's
+        connection, past the ORM (no objects, no identity map, no bulk-persistence
+        machinery): for hot statements whose rows are plain values, read by
+        position; a list of parameter sets runs it for each. ``session.execute``
+        for everything else.
+
+        On SQLite's inline connections the statement is compiled once and run
+        straight on ``sqlite3`` (``sqlite_direct``)."""
+        direct = await self._direct_connection()
+        if direct is not None:
+            found = self.rt.db.plans.get(stmt, params)
+            if found is not None:
+                done = sqlite_direct.run(direct, found, params)
+                if done is not None:
+                    return done
         # In a greenlet on the sync session's connection, as the session runs its
         # own statements: AsyncSession.connection() builds async proxies each call,
         # and AsyncConnection.execute would insist on an await, which the inline
         # SQLite connections never make.
         sync_session = self.session.sync_session
         return await greenlet_spawn(lambda: sync_session.connection().execute(stmt, params))
+
+    async def _direct_connection(self) -> sqlite3.Connection | None:
+        """The sqlite3 connection under the session's transaction when it is an
+        inline one, else None; looked up once a session (every session here is
+        one transaction: a unit of work, or a group commit's pieces)."""
+        info = self.session.info
+        if _DIRECT not in info:
+            connection = await greenlet_spawn(self.session.sync_session.connection)
+            info[_DIRECT] = sqlite_direct.connection_of(connection.connection.dbapi_connection)
+        direct: sqlite3.Connection | None = info[_DIRECT]
+        return direct
 
     def on_commit(self, action: Callable[[], Awaitable[None]]) -> None:
         """Run ``action`` after a successful commit (e.g. delete files of deleted rows)."""
@@ -205,7 +231,7 @@ class Runtime:
                 alone = len(group) == 1  # no savepoint needed: its failure is the whole
                 for w in group:
                     tx = Tx(session, self, audit_reason=w.audit_reason)
-                    savepoint = None if alone else await session.begin_nested()
+                    savepoint = None if alone else await _Savepoint.open(tx)
                     try:
                         w.result = await w.run(tx)
                         if tx.events and self.before_commit is not None:
@@ -213,18 +239,49 @@ class Runtime:
                             await self.before_commit(tx)
                     except Exception as exc:
                         if savepoint is not None:
-                            await savepoint.rollback()
+                            savepoint.rollback()
                         else:
                             await session.rollback()
                         w.answer.set_exception(exc)
                         continue
                     if savepoint is not None:
-                        await savepoint.commit()
+                        await savepoint.release()
                     w.tx = tx
                     done.append(w)
                 if done:
                     await session.commit()
         return done
+
+
+@dataclass(slots=True)
+class _Savepoint:
+    """A group commit's piece, taken back alone if it fails: SQLite's SAVEPOINT
+    run on the writer's connection directly. SQLAlchemy's ``begin_nested`` cost a
+    send more than its statements (docs/decisions/write-path.md); the session is
+    kept in step here instead: a piece's changes are flushed inside it, and a
+    failed piece's objects leave the session with it."""
+
+    tx: Tx
+    conn: sqlite3.Connection
+
+    @classmethod
+    async def open(cls, tx: Tx) -> _Savepoint:
+        conn = await tx._direct_connection()
+        assert conn is not None, "group commit runs on SQLite's inline writer"
+        conn.execute("SAVEPOINT piece")
+        return cls(tx, conn)
+
+    async def release(self) -> None:
+        session = self.tx.session
+        if session.new or session.deleted or session.dirty:
+            await session.flush()
+        self.conn.execute("RELEASE piece")
+
+    def rollback(self) -> None:
+        self.conn.execute("ROLLBACK TO piece")
+        self.conn.execute("RELEASE piece")
+        # Nothing the piece loaded, added or changed stays (or gets flushed later).
+        self.tx.session.expunge_all()
 
 
 def _answer(group: list[_Work], exc: BaseException) -> None:

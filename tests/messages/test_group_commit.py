@@ -171,6 +171,45 @@ class TestFailureInAGroup:
         m = await world.send(world.alice, "after")
         assert await stored(rt, cid) == [(m["id"], uid, "after")]
 
+    async def test_a_failed_pieces_objects_leave_the_session(self, world, groups):
+        """A piece's ORM changes are flushed inside its savepoint, or leave with it:
+        what a failed piece added (flushed or not) is never committed by the group,
+        and what a good piece added without flushing is."""
+        rt, uid, cid = world.rt, world.alice.user["id"], world.channel_id
+
+        def orm_message(content: str) -> Message:
+            return Message(channel_id=cid, guild_id=world.guild_id, author_id=uid, content=content)
+
+        async def added_then_refused(tx: Any) -> Any:
+            tx.session.add(orm_message("added, never flushed, refused"))
+            raise AppError("INVALID_INPUT", 400, "no")
+
+        async def flushed_then_refused(tx: Any) -> Any:
+            tx.session.add(orm_message("flushed, refused"))
+            await tx.session.flush()
+            raise AppError("INVALID_INPUT", 400, "no")
+
+        async def added(tx: Any) -> Any:
+            tx.session.add(orm_message("added, never flushed"))
+            return "ok"
+
+        works = [
+            lambda tx: service.send(tx, uid, cid, "first"),
+            added_then_refused,
+            lambda tx: service.send(tx, uid, cid, "middle"),
+            flushed_then_refused,
+            added,
+            lambda tx: service.send(tx, uid, cid, "last"),
+        ]
+        outcomes = await asyncio.gather(*(rt.grouped(w) for w in works), return_exceptions=True)
+        refused = [isinstance(o, AppError) for o in outcomes]
+        assert refused == [False, True, False, True, False, False]
+        assert arrival([c for _, _, c in await stored(rt, cid)]) == arrival(
+            ["first", "middle", "added, never flushed", "last"]
+        )
+        if BACKEND != "postgres":
+            assert groups == [len(works)]
+
 
 class TestSocketDoor:
     async def test_concurrent_socket_sends_and_a_bad_room_in_between(

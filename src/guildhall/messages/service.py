@@ -257,7 +257,7 @@ async def _insert(tx: Tx, message: Message) -> None:
     message.edited_at = None
     message.pinned = False
     row = {name: getattr(message, name) for name in _INSERT_COLUMNS}
-    message.id = (await tx.session.execute(_INSERT, row)).scalar_one()
+    message.id = (await tx.rows(_INSERT, row)).scalar()
 
 
 async def _enforce_retention(tx: Tx, channel: Channel, keep_id: int) -> None:
