@@ -12,7 +12,7 @@ rows come back as plain tuples with the same conversions SQLAlchemy applies
 Only where the statement runs on the event loop's thread anyway (the writer and
 brief readers, ``sqlite_driver.InlineConnection``). Everything else goes the
 usual way: PostgreSQL, the pooled readers on aiosqlite's thread, statements
-whose SQL depends on the values (expanding ``IN``, post-compile parameters) or
+whose SQL depends on the values (an expanding ``IN``, a caller's literal) or
 that leave columns to Python-side defaults SQLAlchemy computes per row,
 and a statement that meets another process's lock (SQLITE_BUSY: nothing ran,
 so the usual path runs it again and waits on aiosqlite's thread).
@@ -68,13 +68,22 @@ class Plan:
 
 def plan(stmt: Any, dialect: Dialect, keys: list[str]) -> Plan:
     """``stmt`` compiled as SQLAlchemy compiles it for parameters named ``keys``
-    (an INSERT or UPDATE sets the columns they name)."""
+    (an INSERT or UPDATE sets the columns they name), its late-rendered values in."""
     compiled = stmt.compile(dialect=dialect, column_keys=keys)
-    if compiled.post_compile_params or compiled.literal_execute_params or not compiled.positional:
+    if not compiled.positional or compiled.insert_prefetch or compiled.update_prefetch:
+        # (columns whose Python-side defaults SQLAlchemy computes per row)
         raise Unplannable
-    if compiled.insert_prefetch or compiled.update_prefetch:
-        raise Unplannable  # columns whose Python-side defaults SQLAlchemy computes
-    names = tuple(compiled.positiontup or ())
+    sql, names = compiled.string, tuple(compiled.positiontup or ())
+    late = compiled.post_compile_params | compiled.literal_execute_params
+    if late:
+        # Rendered into the SQL when run: fixed only when the statement holds
+        # their values (``aggregate_strings``' separator), not an expanding IN.
+        if any(b.expanding or b.required or b.key in keys for b in late):
+            raise Unplannable
+        state = compiled.construct_expanded_state(
+            {n: None for n in names if compiled.binds[n].required}
+        )
+        sql, names = state.statement, tuple(state.positiontup or ())
     binds = compiled.binds
     defaults = {n: binds[n].effective_value for n in names if not binds[n].required}
     processors = compiled._bind_processors
@@ -82,7 +91,7 @@ def plan(stmt: Any, dialect: Dialect, keys: list[str]) -> Plan:
         entry.type._cached_result_processor(dialect, None) for entry in compiled._result_columns
     )
     return Plan(
-        compiled.string,
+        sql,
         names,
         defaults,
         tuple(processors.get(n) for n in names),

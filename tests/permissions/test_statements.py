@@ -19,6 +19,13 @@ STATEMENTS = {
     "channel row": access._CHANNEL_ROW,
     "channel row with author": access._CHANNEL_ROW_WITH_AUTHOR,
     "message row": access._MESSAGE_ROW,
+    **{
+        f"{name} as plain columns": access._CHANNEL_COLUMNS[stmt]
+        for name, stmt in (
+            ("channel row", access._CHANNEL_ROW),
+            ("channel row with author", access._CHANNEL_ROW_WITH_AUTHOR),
+        )
+    },
     "roles per guild": select(Guild.id, roles_column(Guild.id, bindparam("user_id"))),
 }
 

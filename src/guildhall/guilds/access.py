@@ -7,11 +7,12 @@ socket handler goes through these before touching a guild's data.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Row, bindparam, select
+from sqlalchemy import BindParameter, bindparam, select
 
 from guildhall.codes import ErrorCode
 from guildhall.errors import AppError
@@ -89,7 +90,7 @@ class ChannelAccess:
     message: Message | None = None
 
 
-def _access(row: Row[Any], user_id: int, offset: int) -> ChannelAccess:
+def _access(row: Sequence[Any], user_id: int, offset: int) -> ChannelAccess:
     """Build from a row laid out as (…, Channel, Guild, member id, timeout, roles,
     overwrites, recipient id, …) starting at ``offset``."""
     channel, guild, member, until, roles_raw, ows_raw, recipient = row[offset : offset + 7]
@@ -135,15 +136,57 @@ _CHANNEL_ROW_WITH_AUTHOR = _CHANNEL_ROW.outerjoin(
     User, User.id == bindparam("user_id")
 ).add_columns(User.username, User.avatar, User.display_name)
 
+# The same rows as plain columns, for ``detached`` copies (Tx.rows; on SQLite past
+# SQLAlchemy's execution, sqlite_direct): the channel's, the guild's, then the rest.
+_CHANNEL_KEYS = tuple(p.key for p in Channel.__mapper__.column_attrs)
+_GUILD_KEYS = tuple(p.key for p in Guild.__mapper__.column_attrs)
+_ENTITY_COLUMNS = [
+    *(getattr(Channel, k) for k in _CHANNEL_KEYS),
+    *(getattr(Guild, k) for k in _GUILD_KEYS),
+]
+# (An entity's columns are selected one by one already: the rest follow them.)
+_CHANNEL_COLUMNS = {
+    stmt: stmt.with_only_columns(
+        *_ENTITY_COLUMNS, *list(stmt.selected_columns)[len(_ENTITY_COLUMNS) :]
+    )
+    for stmt in (_CHANNEL_ROW, _CHANNEL_ROW_WITH_AUTHOR)
+}
+
+
+def _copy(model: Any, keys: tuple[str, ...], values: tuple[Any, ...]) -> Any:
+    """A transient ``model`` holding ``values``, as the ORM's loading fills one in
+    (its instance dict), not known to the session: reading it is all it is for."""
+    obj = model.__mapper__.class_manager.new_instance()
+    obj.__dict__.update(zip(keys, values, strict=True))
+    return obj
+
+
+def _entities(row: Any) -> tuple[Any, ...]:
+    """A plain-columns row as the entity row's layout: (Channel, Guild or None, …)."""
+    n, m = len(_CHANNEL_KEYS), len(_GUILD_KEYS)
+    channel = _copy(Channel, _CHANNEL_KEYS, tuple(row[:n]))
+    guild_values = tuple(row[n : n + m])
+    guild = None if guild_values[0] is None else _copy(Guild, _GUILD_KEYS, guild_values)
+    return (channel, guild, *row[n + m :])
+
 
 async def channel_access(
-    tx: Tx, channel_id: int, user_id: int, with_author: bool = False
+    tx: Tx, channel_id: int, user_id: int, with_author: bool = False, detached: bool = False
 ) -> ChannelAccess:
     """The channel, its guild and the member's permissions there (404, then 403
-    NOT_CHANNEL_MEMBER for a non-member); with the member's names and avatar if asked."""
+    NOT_CHANNEL_MEMBER for a non-member); with the member's names and avatar if asked.
+
+    ``detached``: the channel and guild as read-only copies the session does not
+    track, built from plain columns (the hot reads: a send, a socket's join and
+    first page), where loading them as ORM objects cost more than the lookup.
+    Not for a caller that changes them: a change to a copy is stored nowhere."""
     stmt = _CHANNEL_ROW_WITH_AUTHOR if with_author else _CHANNEL_ROW
     params = {"channel_id": channel_id, "user_id": user_id}
-    row = (await tx.session.execute(stmt, params)).first()
+    if detached:
+        plain = (await tx.rows(_CHANNEL_COLUMNS[stmt], params)).first()
+        row = None if plain is None else _entities(plain)
+    else:
+        row = (await tx.session.execute(stmt, params)).first()
     if row is None:
         raise AppError(ErrorCode.CHANNEL_NOT_FOUND, 404, "Channel not found")
     found = _access(row, user_id, 0)

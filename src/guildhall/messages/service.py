@@ -153,7 +153,7 @@ async def send(
     """
     # One statement: the channel, the member, their name and their permissions here.
     found = await require_channel_access(
-        tx, channel_id, user_id, Permission.SEND_MESSAGES, with_author=True
+        tx, channel_id, user_id, Permission.SEND_MESSAGES, with_author=True, detached=True
     )
     channel, guild = found.channel, found.guild
     username, avatar, display_name = found.username, found.avatar, found.display_name
@@ -326,8 +326,11 @@ async def delete_many(tx: Tx, victims: list[tuple[int, int | None, int]]) -> Non
 
 async def _readable_channel(tx: Tx, user_id: int, channel_id: int) -> Channel | None:
     """The channel if the member may read its history; None when they may see it
-    but not its history (the answer is then empty); 403 when they may not see it."""
-    found = await require_channel_access(tx, channel_id, user_id, Permission.VIEW_CHANNEL)
+    but not its history (the answer is then empty); 403 when they may not see it.
+    A read-only copy (``detached``): every caller only reads it."""
+    found = await require_channel_access(
+        tx, channel_id, user_id, Permission.VIEW_CHANNEL, detached=True
+    )
     if Permission.READ_MESSAGE_HISTORY not in found.permissions:
         return None
     return found.channel

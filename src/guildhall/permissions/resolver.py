@@ -233,11 +233,17 @@ async def require_channel_permission(
 
 
 async def require_channel_access(
-    tx: Tx, channel_id: int, user_id: int, perm: Permission, with_author: bool = False
+    tx: Tx,
+    channel_id: int,
+    user_id: int,
+    perm: Permission,
+    with_author: bool = False,
+    detached: bool = False,
 ) -> ChannelAccess:
     """As ``require_channel_permission``, answering the whole ``ChannelAccess``
-    (permissions, timeout, and the author's name when asked) from one statement."""
-    found = await channel_access(tx, channel_id, user_id, with_author=with_author)
+    (permissions, timeout, and the author's name when asked) from one statement;
+    ``detached`` as in ``channel_access`` (read-only copies, for the hot reads)."""
+    found = await channel_access(tx, channel_id, user_id, with_author, detached)
     check(found, perm)
     if (
         perm & Permission.SEND_MESSAGES

@@ -182,8 +182,10 @@ async def channel_in_room(
 ) -> ChannelAccess:
     """The room's channel exists, is in the room's guild (no guild: a DM), and the
     member may see it (VIEW_CHANNEL: rooms follow permissions, so delivery needs no
-    check per event; a DM's recipient)."""
-    found = await require_channel_access(tx, channel_id, user_id, Permission.VIEW_CHANNEL)
+    check per event; a DM's recipient). The channel is a read-only copy (``detached``)."""
+    found = await require_channel_access(
+        tx, channel_id, user_id, Permission.VIEW_CHANNEL, detached=True
+    )
     if found.channel.guild_id != guild_id:
         raise AppError(ErrorCode.CHANNEL_NOT_FOUND, 404, "Channel not found")
     return found
