@@ -73,3 +73,27 @@ class TestCompressedAssets:
             r = await c.get("/assets/plain-abc.css", headers={"Accept-Encoding": "gzip"})
         assert "content-encoding" not in r.headers and r.content == b"body{}"
         assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+
+
+class TestRouteOrder:
+    """``app.ROUTERS`` is in traffic order (the hot routers first: every request is
+    matched against the routes before its own). That is safe only while no route
+    hides another: each route's own path (ids filled in) must reach it first."""
+
+    def test_every_route_is_the_first_to_match_its_own_path(self):
+        import re
+
+        from fastapi.routing import APIRoute
+
+        from guildhall.app import ROUTERS
+
+        routes = [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
+        assert len(routes) > 50
+        hidden = []
+        for route in routes:
+            path = re.sub(r"\{[^}:]+(:[^}]+)?\}", "1", route.path)
+            for method in route.methods:
+                first = next(r for r in routes if method in r.methods and r.path_regex.match(path))
+                if first is not route:
+                    hidden.append((method, route.path, first.path))
+        assert hidden == []
