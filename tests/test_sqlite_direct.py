@@ -37,8 +37,10 @@ _MESSAGE = select(
 _PINNED_OF = select(_MESSAGES.c.id).where(
     _MESSAGES.c.channel_id == bindparam("channel_id"), _MESSAGES.c.pinned.is_(False)
 )
-# Expanding IN: its SQL depends on the values, so it is never planned.
+# Expanding IN: a plan per length of the list.
 _ANY_OF = select(_MESSAGES.c.id).where(_MESSAGES.c.id.in_(bindparam("ids", expanding=True)))
+# A literal the caller gives (rendered into the SQL): never planned.
+_LITERAL = select(_MESSAGES.c.id).where(_MESSAGES.c.id == bindparam("id", literal_execute=True))
 
 
 @pytest.fixture
@@ -121,9 +123,13 @@ async def test_the_direct_path_is_taken_where_it_may_be(rt, channel, monkeypatch
         assert [r[0] for r in (await tx.rows(_PINNED_OF, {"channel_id": channel["id"]})).all()] == [
             mid
         ]
-        # Expanding IN: SQLAlchemy's path, same answer.
-        assert [r[0] for r in (await tx.rows(_ANY_OF, {"ids": [mid, mid + 99]})).all()] == [mid]
-    assert len(ran) == 3 and ran[0].startswith("INSERT INTO messages")
+        # Expanding IN, of two, one and no ids: planned per length.
+        for ids, found in (([mid, mid + 99], [mid]), ([mid], [mid]), ([], [])):
+            assert [r[0] for r in (await tx.rows(_ANY_OF, {"ids": ids})).all()] == found
+        # The caller's literal: SQLAlchemy's path, the same answer.
+        assert (await tx.rows(_LITERAL, {"id": mid})).scalar() == mid
+    assert len(ran) == 6 and ran[0].startswith("INSERT INTO messages")
+    assert "IN (?, ?)" in ran[3] and "IN (?)" in ran[4]
     ran.clear()
     async with rt.transaction(write=False) as tx:  # pooled, on aiosqlite's thread
         assert (await tx.rows(_MESSAGE, {"id": mid})).first()[1] == "w"
@@ -180,7 +186,11 @@ def test_plans_are_kept_per_statement_and_bounded(rt):
     plans = sqlite_direct.Plans(rt.db.engine.sync_engine.dialect)
     a = plans.get(_MESSAGE, {"id": 1})
     assert a is not None and plans.get(_MESSAGE, {"id": 2}) is a
-    assert plans.get(_ANY_OF, {"ids": [1]}) is None  # not plannable, remembered as such
+    assert plans.get(_LITERAL, {"id": 1}) is None  # not plannable, remembered as such
+    one, two = plans.get(_ANY_OF, {"ids": [1]}), plans.get(_ANY_OF, {"ids": [1, 2]})
+    assert one is not None and two is not None and one is not two
+    assert plans.get(_ANY_OF, {"ids": [3]}) is one
+    assert one.args({"ids": [7]}) == (7,) and two.args({"ids": [7, 8]}) == (7, 8)
     for _ in range(sqlite_direct.MAX_PLANS + 10):  # new statements each call
         plans.get(select(_MESSAGES.c.id).where(_MESSAGES.c.id == bindparam("id")), {"id": 1})
-    assert len(plans._plans) <= sqlite_direct.MAX_PLANS
+    assert len(plans._shapes) <= sqlite_direct.MAX_PLANS

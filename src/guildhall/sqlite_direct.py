@@ -10,12 +10,13 @@ rows come back as plain tuples with the same conversions SQLAlchemy applies
 (``IntegrityError`` stays catchable as before).
 
 Only where the statement runs on the event loop's thread anyway (the writer and
-brief readers, ``sqlite_driver.InlineConnection``). Everything else goes the
-usual way: PostgreSQL, the pooled readers on aiosqlite's thread, statements
-whose SQL depends on the values (an expanding ``IN``, a caller's literal) or
-that leave columns to Python-side defaults SQLAlchemy computes per row,
-and a statement that meets another process's lock (SQLITE_BUSY: nothing ran,
-so the usual path runs it again and waits on aiosqlite's thread).
+brief readers, ``sqlite_driver.InlineConnection``). An expanding ``IN`` gets a
+plan per length of its list. Everything else goes the usual way: PostgreSQL,
+the pooled readers on aiosqlite's thread, statements whose SQL depends on a
+caller's literal or that leave columns to Python-side defaults SQLAlchemy
+computes per row, and a statement that meets another process's lock
+(SQLITE_BUSY: nothing ran, so the usual path runs it again and waits on
+aiosqlite's thread).
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ class Unplannable(Exception):
 @dataclass(frozen=True, slots=True)
 class Plan:
     sql: str
-    names: tuple[str, ...]  # parameter names in the order of the ``?`` marks
+    # Per ``?`` mark: the parameter's name, and the item of its list it takes
+    # (an expanding IN's), or -1 for the value itself.
+    marks: tuple[tuple[str, int], ...]
     defaults: dict[str, Any]  # values the statement itself holds
     binds: tuple[Convert | None, ...]  # per mark
     results: tuple[Convert | None, ...] | None  # per column; None: no conversion
@@ -51,8 +54,10 @@ class Plan:
     def args(self, params: dict[str, Any] | None) -> tuple[Any, ...]:
         given = params or {}
         out = []
-        for name, convert in zip(self.names, self.binds, strict=True):
+        for (name, item), convert in zip(self.marks, self.binds, strict=True):
             value = given[name] if name in given else self.defaults[name]
+            if item >= 0:
+                value = value[item]
             out.append(value if convert is None or value is None else convert(value))
         return tuple(out)
 
@@ -66,35 +71,58 @@ class Plan:
         ]
 
 
-def plan(stmt: Any, dialect: Dialect, keys: list[str]) -> Plan:
+@dataclass(slots=True)
+class _Shape:
+    """A statement compiled for one set of parameter names; its plans by the
+    lengths of its expanding ``IN`` lists (one plan when it has none)."""
+
+    stmt: Any  # kept: its id stays its own while it is here
+    compiled: Any  # SQLAlchemy's SQLCompiler, or None: never plannable
+    expanding: tuple[str, ...]
+    plans: dict[tuple[int, ...], Plan]
+
+
+def _shape(stmt: Any, dialect: Dialect, keys: list[str]) -> _Shape:
     """``stmt`` compiled as SQLAlchemy compiles it for parameters named ``keys``
-    (an INSERT or UPDATE sets the columns they name), its late-rendered values in."""
+    (an INSERT or UPDATE sets the columns they name)."""
     compiled = stmt.compile(dialect=dialect, column_keys=keys)
-    if not compiled.positional or compiled.insert_prefetch or compiled.update_prefetch:
-        # (columns whose Python-side defaults SQLAlchemy computes per row)
-        raise Unplannable
-    sql, names = compiled.string, tuple(compiled.positiontup or ())
     late = compiled.post_compile_params | compiled.literal_execute_params
-    if late:
-        # Rendered into the SQL when run: fixed only when the statement holds
-        # their values (``aggregate_strings``' separator), not an expanding IN.
-        if any(b.expanding or b.required or b.key in keys for b in late):
-            raise Unplannable
-        state = compiled.construct_expanded_state(
-            {n: None for n in names if compiled.binds[n].required}
-        )
-        sql, names = state.statement, tuple(state.positiontup or ())
+    fixed = (
+        compiled.positional
+        # (columns whose Python-side defaults SQLAlchemy computes per row)
+        and not (compiled.insert_prefetch or compiled.update_prefetch)
+        # Rendered into the SQL when run: an expanding IN of the caller's (a plan
+        # per length), or a literal the statement holds (``aggregate_strings``'
+        # separator), not a literal of the caller's.
+        and all(b.key in keys if b.expanding else not (b.required or b.key in keys) for b in late)
+    )
+    expanding = tuple(sorted(b.key for b in late if b.expanding))
+    return _Shape(stmt, compiled if fixed else None, expanding, {})
+
+
+def _plan(compiled: Any, dialect: Dialect, lengths: dict[str, int]) -> Plan:
     binds = compiled.binds
-    defaults = {n: binds[n].effective_value for n in names if not binds[n].required}
+    sql, positions = compiled.string, tuple(compiled.positiontup or ())
     processors = compiled._bind_processors
+    items: dict[str, tuple[str, int]] = {}  # an expanded mark's list and item
+    if compiled.post_compile_params or compiled.literal_execute_params:
+        values: dict[str, Any] = {n: None for n in positions if binds[n].required}
+        values.update({n: [None] * k for n, k in lengths.items()})
+        state = compiled.construct_expanded_state(values)
+        sql, positions = state.statement, tuple(state.positiontup or ())
+        processors = {**processors, **state.processors}
+        for name, expanded in state.parameter_expansion.items():
+            items.update((each, (name, i)) for i, each in enumerate(expanded))
+    marks = tuple(items.get(p, (p, -1)) for p in positions)
+    plain = [p for p in positions if p not in items]
     results = tuple(
         entry.type._cached_result_processor(dialect, None) for entry in compiled._result_columns
     )
     return Plan(
         sql,
-        names,
-        defaults,
-        tuple(processors.get(n) for n in names),
+        marks,
+        {n: binds[n].effective_value for n in plain if not binds[n].required},
+        tuple(processors.get(p) for p in positions),
         results if any(results) else None,
     )
 
@@ -137,23 +165,29 @@ class Plans:
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
-        self._plans: dict[tuple[int, tuple[str, ...]], tuple[Any, Plan | None]] = {}
+        self._shapes: dict[tuple[int, tuple[str, ...]], _Shape] = {}
 
     def get(self, stmt: Any, params: dict[str, Any] | list[dict[str, Any]] | None) -> Plan | None:
+        many = isinstance(params, list)
         first = (params[0] if params else {}) if isinstance(params, list) else params or {}
         keys = sorted(first)
         key = (id(stmt), tuple(keys))
-        found = self._plans.get(key)
-        if found is not None and found[0] is stmt:
-            return found[1]
-        if len(self._plans) >= MAX_PLANS:
-            self._plans.clear()
-        try:
-            compiled: Plan | None = plan(stmt, self.dialect, keys)
-        except Unplannable:
-            compiled = None
-        self._plans[key] = (stmt, compiled)  # the statement kept: its id stays its own
-        return compiled
+        shape = self._shapes.get(key)
+        if shape is None or shape.stmt is not stmt:
+            if len(self._shapes) >= MAX_PLANS:
+                self._shapes.clear()
+            shape = self._shapes[key] = _shape(stmt, self.dialect, keys)
+        if shape.compiled is None or (many and shape.expanding):
+            return None
+        lengths = tuple(len(first[n]) for n in shape.expanding)
+        found = shape.plans.get(lengths)
+        if found is None:
+            if len(shape.plans) >= MAX_PLANS:
+                shape.plans.clear()
+            found = shape.plans[lengths] = _plan(
+                shape.compiled, self.dialect, dict(zip(shape.expanding, lengths, strict=True))
+            )
+        return found
 
 
 def connection_of(dbapi_connection: Any) -> sqlite3.Connection | None:

@@ -58,7 +58,7 @@ class TestRetention:
     async def test_a_deleted_message_takes_its_reactions_and_files(self, world):
         from sqlalchemy import func, select
 
-        from guildhall.models import Attachment, Reaction
+        from guildhall.models import Attachment, Reaction, Upload
         from tests.messages.factories import make_upload
 
         up = await make_upload(world.alice)
@@ -69,6 +69,9 @@ class TestRetention:
         async with world.rt.transaction(write=False) as tx:
             assert await tx.session.scalar(select(func.count()).select_from(Attachment)) == 0
             assert await tx.session.scalar(select(func.count()).select_from(Reaction)) == 0
+            # The upload only it held went with it, stored file too (after commit).
+            assert await tx.session.scalar(select(func.count()).select_from(Upload)) == 0
+        assert (await world.alice.get(up["path"])).status_code == 404
 
 
 class TestUnlimited:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import BindParameter, Table, bindparam, func, insert, select, update
 from sqlalchemy import delete as sql_delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
@@ -276,23 +276,25 @@ async def _enforce_retention(tx: Tx, channel: Channel, keep_id: int) -> None:
     overflow = channel.message_count + 1 - cap
     if overflow <= 0:
         return
-    victims = list(
-        (
-            await tx.session.execute(
-                select(Message.id)
-                .where(
-                    Message.channel_id == channel.id,
-                    ~Message.pinned,
-                    Message.id != keep_id,
-                )
-                .order_by(Message.id)
-                .limit(min(overflow, RETENTION_BATCH))
-            )
-        )
-        .scalars()
-        .all()
-    )
+    params = {"channel_id": channel.id, "keep": keep_id, "limit": min(overflow, RETENTION_BATCH)}
+    victims = [mid for (mid,) in (await tx.rows(_OLDEST_UNPINNED, params)).all()]
     await delete_many(tx, [(mid, channel.guild_id, channel.id) for mid in victims])
+
+
+# A channel at its cap runs these on every send (built once, through Tx.rows).
+_OLDEST_UNPINNED = (
+    select(_MESSAGES.c.id)
+    .where(
+        _MESSAGES.c.channel_id == bindparam("channel_id"),
+        _MESSAGES.c.pinned.is_(False),
+        _MESSAGES.c.id != bindparam("keep"),
+    )
+    .order_by(_MESSAGES.c.id)
+    .limit(bindparam("limit"))
+)
+_IDS: BindParameter[int] = bindparam("ids", expanding=True)
+_ANY_ATTACHED = select(Attachment.message_id).where(Attachment.message_id.in_(_IDS)).limit(1)
+_DELETE = sql_delete(_MESSAGES).where(_MESSAGES.c.id.in_(_IDS))
 
 
 def _id_in(ids: list[int]) -> Callable[[Any], ColumnElement[bool]]:
@@ -307,13 +309,11 @@ async def delete_many(tx: Tx, victims: list[tuple[int, int | None, int]]) -> Non
     other message, emoji or sticker holds are deleted after commit."""
     for i in range(0, len(victims), DELETE_CHUNK):
         chunk = [mid for mid, _, _ in victims[i : i + DELETE_CHUNK]]
-        released = await files_service.release_uploads(tx, _id_in(chunk))
-        files_service.delete_after_commit(tx, released)
-        await tx.session.execute(
-            sql_delete(Message)
-            .where(Message.id.in_(chunk))
-            .execution_options(synchronize_session=False)
-        )
+        # Most messages have no files: then there is no upload to release.
+        if (await tx.rows(_ANY_ATTACHED, {"ids": chunk})).first() is not None:
+            released = await files_service.release_uploads(tx, _id_in(chunk))
+            files_service.delete_after_commit(tx, released)
+        await tx.rows(_DELETE, {"ids": chunk})
     for mid, guild_id, channel_id in victims:
         room = channel_room(guild_id, channel_id)
         tx.emit(

@@ -15,7 +15,7 @@ from collections import defaultdict
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 
 from guildhall.events import Event, ServerEvent, sequenced_channel
 from guildhall.kit.time import utcnow
@@ -54,6 +54,20 @@ _TAKE_SEQ = (
     .returning(_CHANNELS.c.seq)
 )
 _LOG = insert(_EVENTS)
+# And a channel at its retention cap, whose every send deletes its oldest message.
+_FORGET = (
+    update(_EVENTS)
+    .where(
+        _EVENTS.c.channel_id == bindparam("cid"),
+        _EVENTS.c.seq > bindparam("since"),
+        _EVENTS.c.message_id.in_(bindparam("ids", expanding=True)),
+        _EVENTS.c.name != ServerEvent.MESSAGE_DELETED,
+    )
+    .values(data=None)
+)
+_TRIM = delete(_EVENTS).where(
+    _EVENTS.c.channel_id == bindparam("cid"), _EVENTS.c.seq <= bindparam("upto")
+)
 
 
 async def lock_channel(tx: Tx, channel_id: int) -> None:
@@ -125,22 +139,9 @@ async def assign(tx: Tx) -> None:
             # as deletions. Only the rows ``resume`` may still read are looked at
             # (a primary-key range), not the channel's whole log; slots written just
             # now too.
-            await tx.session.execute(
-                update(ChannelEvent)
-                .where(
-                    ChannelEvent.channel_id == cid,
-                    ChannelEvent.seq > first - keep - TRIM_EVERY,
-                    ChannelEvent.message_id.in_(deleted),
-                    ChannelEvent.name != ServerEvent.MESSAGE_DELETED,
-                )
-                .values(data=None)
-                .execution_options(synchronize_session=False)
-            )
+            since = first - keep - TRIM_EVERY
+            await tx.rows(_FORGET, {"cid": cid, "since": since, "ids": deleted})
         if last // TRIM_EVERY != (first - 1) // TRIM_EVERY and last > keep:
-            await tx.session.execute(
-                delete(ChannelEvent).where(
-                    and_(ChannelEvent.channel_id == cid, ChannelEvent.seq <= last - keep)
-                )
-            )
+            await tx.rows(_TRIM, {"cid": cid, "upto": last - keep})
     if dropped:
         tx.events.items = [ev for ev in tx.events.items if id(ev) not in dropped]
