@@ -16,6 +16,7 @@ from sqlalchemy import BindParameter, bindparam, select
 
 from guildhall.codes import ErrorCode
 from guildhall.errors import AppError
+from guildhall.kit.detached import column_keys, columns, copy_row
 from guildhall.models import Channel, ChannelRecipient, Guild, Member, Message, User
 from guildhall.permissions.bits import Permission
 from guildhall.permissions.compute import (
@@ -138,12 +139,9 @@ _CHANNEL_ROW_WITH_AUTHOR = _CHANNEL_ROW.outerjoin(
 
 # The same rows as plain columns, for ``detached`` copies (Tx.rows; on SQLite past
 # SQLAlchemy's execution, sqlite_direct): the channel's, the guild's, then the rest.
-_CHANNEL_KEYS = tuple(p.key for p in Channel.__mapper__.column_attrs)
-_GUILD_KEYS = tuple(p.key for p in Guild.__mapper__.column_attrs)
-_ENTITY_COLUMNS = [
-    *(getattr(Channel, k) for k in _CHANNEL_KEYS),
-    *(getattr(Guild, k) for k in _GUILD_KEYS),
-]
+_CHANNEL_KEYS = column_keys(Channel)
+_GUILD_KEYS = column_keys(Guild)
+_ENTITY_COLUMNS = [*columns(Channel), *columns(Guild)]
 # (An entity's columns are selected one by one already: the rest follow them.)
 _CHANNEL_COLUMNS = {
     stmt: stmt.with_only_columns(
@@ -153,20 +151,12 @@ _CHANNEL_COLUMNS = {
 }
 
 
-def _copy(model: Any, keys: tuple[str, ...], values: tuple[Any, ...]) -> Any:
-    """A transient ``model`` holding ``values``, as the ORM's loading fills one in
-    (its instance dict), not known to the session: reading it is all it is for."""
-    obj = model.__mapper__.class_manager.new_instance()
-    obj.__dict__.update(zip(keys, values, strict=True))
-    return obj
-
-
 def _entities(row: Any) -> tuple[Any, ...]:
     """A plain-columns row as the entity row's layout: (Channel, Guild or None, …)."""
     n, m = len(_CHANNEL_KEYS), len(_GUILD_KEYS)
-    channel = _copy(Channel, _CHANNEL_KEYS, tuple(row[:n]))
+    channel = copy_row(Channel, _CHANNEL_KEYS, row[:n])
     guild_values = tuple(row[n : n + m])
-    guild = None if guild_values[0] is None else _copy(Guild, _GUILD_KEYS, guild_values)
+    guild = None if guild_values[0] is None else copy_row(Guild, _GUILD_KEYS, guild_values)
     return (channel, guild, *row[n + m :])
 
 

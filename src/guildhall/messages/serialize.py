@@ -11,55 +11,63 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import BindParameter, bindparam, select
 
 from guildhall.files.serialize import file_entry
 from guildhall.kit.time import iso
 from guildhall.messages import mentions, replies
-from guildhall.models import Attachment, Message, Reaction, Upload, User
+from guildhall.models import Attachment, Message, Poll, Reaction, Upload, User
 from guildhall.polls.serialize import polls_by_message
+from guildhall.runtime import Tx
+
+# Built once, run through Tx.rows (on SQLite past SQLAlchemy's execution, with a
+# plan per length of the id list): every history page and join_room runs them.
+_IDS: BindParameter[int] = bindparam("ids", expanding=True)
+_AUTHORS = select(User.id, User.username, User.avatar, User.display_name).where(User.id.in_(_IDS))
+_FILES = (
+    select(
+        Attachment.message_id,
+        Upload.filename,
+        Upload.path,
+        Upload.size,
+        Upload.mimetype,
+        Upload.preview,
+    )
+    .join(Upload, Upload.id == Attachment.upload_id)
+    .where(Attachment.message_id.in_(_IDS))
+    .order_by(Attachment.message_id, Attachment.position)
+)
+_REACTIONS = (
+    select(Reaction.message_id, Reaction.emoji, User.username)
+    .join(User, User.id == Reaction.user_id)
+    .where(Reaction.message_id.in_(_IDS))
+    .order_by(Reaction.created_at, Reaction.emoji, Reaction.user_id)
+)
+_WITH_POLL = select(Poll.message_id).where(Poll.message_id.in_(_IDS))
 
 
-async def serialize_messages(
-    session: AsyncSession, messages: Sequence[Message]
-) -> list[dict[str, Any]]:
+async def serialize_messages(tx: Tx, messages: Sequence[Message]) -> list[dict[str, Any]]:
     """Message dicts in the order given."""
     if not messages:
         return []
     ids = [m.id for m in messages]
-    author_ids = {m.author_id for m in messages}
     # (username, avatar, display_name); a deleted author is all None.
     authors: dict[int, tuple[str | None, str | None, str | None]] = {
         uid: (username, avatar, display_name)
         for uid, username, avatar, display_name in (
-            await session.execute(
-                select(User.id, User.username, User.avatar, User.display_name).where(
-                    User.id.in_(author_ids)
-                )
-            )
+            await tx.rows(_AUTHORS, {"ids": list({m.author_id for m in messages})})
         ).all()
     }
     files: dict[int, list[dict[str, Any]]] = {}
     for message_id, filename, path, size, mimetype, preview in (
-        await session.execute(
-            select(
-                Attachment.message_id,
-                Upload.filename,
-                Upload.path,
-                Upload.size,
-                Upload.mimetype,
-                Upload.preview,
-            )
-            .join(Upload, Upload.id == Attachment.upload_id)
-            .where(Attachment.message_id.in_(ids))
-            .order_by(Attachment.message_id, Attachment.position)
-        )
+        await tx.rows(_FILES, {"ids": ids})
     ).all():
         files.setdefault(message_id, []).append(file_entry(filename, path, size, mimetype, preview))
-    reactions = await _reactions(session, ids)
-    polls = await polls_by_message(session, ids)
-    originals = await replies.previews(session, messages)
+    reactions = await _reactions(tx, ids)
+    # Few messages hold a poll: the polls' own (ORM) read only for those that do.
+    polled = [mid for (mid,) in (await tx.rows(_WITH_POLL, {"ids": ids})).all()]
+    polls = await polls_by_message(tx.session, polled) if polled else {}
+    originals = await replies.previews(tx.session, messages)
     no_author: tuple[str | None, str | None, str | None] = (None, None, None)
     return [
         message_dict(
@@ -108,22 +116,13 @@ def message_dict(
     }
 
 
-async def serialize_message(session: AsyncSession, message: Message) -> dict[str, Any]:
-    return (await serialize_messages(session, [message]))[0]
+async def serialize_message(tx: Tx, message: Message) -> dict[str, Any]:
+    return (await serialize_messages(tx, [message]))[0]
 
 
-async def _reactions(
-    session: AsyncSession, message_ids: Sequence[int]
-) -> dict[int, list[dict[str, Any]]]:
+async def _reactions(tx: Tx, message_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """``[{emoji, count, users}]`` per message, emojis in the order first used."""
-    rows = (
-        await session.execute(
-            select(Reaction.message_id, Reaction.emoji, User.username)
-            .join(User, User.id == Reaction.user_id)
-            .where(Reaction.message_id.in_(message_ids))
-            .order_by(Reaction.created_at, Reaction.emoji, Reaction.user_id)
-        )
-    ).all()
+    rows = (await tx.rows(_REACTIONS, {"ids": message_ids})).all()
     grouped: dict[int, dict[str, dict[str, Any]]] = {}
     for message_id, emoji, username in rows:
         entry = grouped.setdefault(message_id, {}).setdefault(

@@ -22,6 +22,7 @@ from guildhall.files import service as files_service
 from guildhall.files.serialize import upload_view
 from guildhall.files.stores import is_public_path
 from guildhall.guilds.access import ChannelAccess
+from guildhall.kit.detached import column_keys, columns, copy_row
 from guildhall.kit.sql import affected
 from guildhall.kit.time import utcnow
 from guildhall.kit.validation import clean_text
@@ -176,7 +177,7 @@ async def send(
         earlier = await _by_nonce(tx, channel.id, user_id, key)
         if earlier is not None:
             if earlier.created_at > utcnow() - NONCE_WINDOW:
-                return await serialize_message(tx.session, earlier)
+                return await serialize_message(tx, earlier)
             # Expired: free the nonce for the new message (the constraint is unique).
             await tx.session.execute(
                 update(Message).where(Message.id == earlier.id).values(nonce=None)
@@ -213,7 +214,7 @@ async def send(
             winner = await _by_nonce(tx, channel.id, user_id, key)
             if winner is None:
                 raise
-            return await serialize_message(tx.session, winner)
+            return await serialize_message(tx, winner)
 
     if uploads:
         tx.session.add_all(
@@ -337,9 +338,11 @@ async def _readable_channel(tx: Tx, user_id: int, channel_id: int) -> Channel | 
 
 
 # Built once: every join_room reads it (the statement's build and cache key cost
-# more than running it on SQLite).
+# more than running it on SQLite). Plain columns, read-only copies (kit.detached):
+# a page is only serialized.
+_MESSAGE_KEYS = column_keys(Message)
 _NEWEST = (
-    select(Message)
+    select(*columns(Message))
     .where(Message.channel_id == bindparam("channel_id"))
     .order_by(Message.id.desc())
     .offset(bindparam("offset"))
@@ -350,8 +353,8 @@ _NEWEST = (
 async def _newest(tx: Tx, channel_id: int, limit: int, offset: int = 0) -> list[Message]:
     """``limit`` messages from ``offset`` below the newest, oldest first; an index walk."""
     params = {"channel_id": channel_id, "limit": limit, "offset": offset}
-    rows = (await tx.session.execute(_NEWEST, params)).scalars().all()
-    return list(reversed(rows))
+    rows = (await tx.rows(_NEWEST, params)).all()
+    return [copy_row(Message, _MESSAGE_KEYS, row) for row in reversed(rows)]
 
 
 async def latest(tx: Tx, user_id: int, channel_id: int, limit: int = 50) -> list[dict[str, Any]]:
@@ -359,7 +362,7 @@ async def latest(tx: Tx, user_id: int, channel_id: int, limit: int = 50) -> list
     if await _readable_channel(tx, user_id, channel_id) is None:
         return []
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    return await serialize_messages(tx.session, await _newest(tx, channel_id, limit))
+    return await serialize_messages(tx, await _newest(tx, channel_id, limit))
 
 
 async def history_page(
@@ -372,7 +375,7 @@ async def history_page(
     offset = (page - 1) * limit
     messages = await _newest(tx, channel_id, limit, offset) if offset < total else []
     return {
-        "messages": await serialize_messages(tx.session, messages),
+        "messages": await serialize_messages(tx, messages),
         "pagination": {
             "page": page,
             "limit": limit,
@@ -406,7 +409,7 @@ async def history_window(
     if before is not None:
         rows.reverse()
     return {
-        "messages": await serialize_messages(tx.session, rows),
+        "messages": await serialize_messages(tx, rows),
         "pagination": {"limit": limit, "has_more": has_more},
     }
 
@@ -426,7 +429,7 @@ async def pins(tx: Tx, user_id: int, channel_id: int) -> list[dict[str, Any]]:
         .scalars()
         .all()
     )
-    return await serialize_messages(tx.session, rows)
+    return await serialize_messages(tx, rows)
 
 
 # --- changes ----------------------------------------------------------------------
@@ -471,7 +474,7 @@ async def edit(tx: Tx, user_id: int, message_id: int, content: Any) -> dict[str,
     mentions.apply(message, mentioned)
     await tx.session.flush()
     await mentions.index(tx, message, mentioned, replace=True)
-    data = await serialize_message(tx.session, message)
+    data = await serialize_message(tx, message)
     room = room_of(message)
     tx.emit(room, ServerEvent.MESSAGE_EDITED, {**data, "room": room})
     return data
@@ -550,7 +553,7 @@ async def pin(tx: Tx, user_id: int, message_id: int) -> dict[str, Any]:
                 f"At most {tx.settings.max_pins_per_channel} pinned messages a channel",
             )
         await _set_pinned(tx, user_id, message, True)
-    return await serialize_message(tx.session, message)
+    return await serialize_message(tx, message)
 
 
 async def unpin(tx: Tx, user_id: int, message_id: int) -> dict[str, Any]:
@@ -559,7 +562,7 @@ async def unpin(tx: Tx, user_id: int, message_id: int) -> dict[str, Any]:
     require_not_timed_out(found)
     if message.pinned:
         await _set_pinned(tx, user_id, message, False)
-    return await serialize_message(tx.session, message)
+    return await serialize_message(tx, message)
 
 
 async def _username(tx: Tx, user_id: int) -> str | None:
@@ -605,7 +608,7 @@ async def add_reaction(tx: Tx, user_id: int, message_id: int, emoji: str) -> dic
                 "room": room,
             },
         )
-    return await serialize_message(tx.session, message)
+    return await serialize_message(tx, message)
 
 
 async def remove_reaction(tx: Tx, user_id: int, message_id: int, emoji: str) -> dict[str, Any]:
@@ -634,4 +637,4 @@ async def remove_reaction(tx: Tx, user_id: int, message_id: int, emoji: str) -> 
                 "room": room,
             },
         )
-    return await serialize_message(tx.session, message)
+    return await serialize_message(tx, message)
