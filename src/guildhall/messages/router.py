@@ -39,8 +39,9 @@ EmojiParam = Annotated[
 @router.get("/channels/{channel_id}/messages", **documented(MessagePage, errors=(400, 403, 404)))
 async def history(
     channel_id: IdParam,
-    user: CurrentUser,
-    tx: TxDep,
+    request: Request,
+    _: Credentials,
+    rt: RuntimeDep,
     page: QueryText = int_query(1, _MAX_PAGE, "Page mode (default 1): page 1 is the newest"),
     limit: QueryText = int_query(
         description=f"Default {service.DEFAULT_PAGE_SIZE}; served within 1-{service.MAX_PAGE_SIZE}"
@@ -48,7 +49,12 @@ async def history(
     before: QueryText = int_query(1, _MAX_ID, "Cursor mode: the messages older than this id"),
     after: QueryText = int_query(0, _MAX_ID, "Cursor mode: the messages newer than this id"),
 ) -> JSONResponse:
-    return JSONResponse(await _history(tx, user.user_id, channel_id, page, limit, before, after))
+    # A bounded page of index walks: a brief read (on SQLite on the loop's thread,
+    # its statements straight on sqlite3), the session lookup in it too.
+    async with rt.transaction(write=False, brief=True) as tx:
+        user = await authenticate(request, tx)
+        answer = await _history(tx, user.user_id, channel_id, page, limit, before, after)
+    return JSONResponse(answer)
 
 
 async def _history(
