@@ -154,11 +154,6 @@ class Rows:
     def scalar(self) -> Any:
         return self._rows[0][0] if self._rows else None
 
-    def scalar_one(self) -> Any:
-        if len(self._rows) != 1:
-            raise LookupError(f"expected one row, got {len(self._rows)}")
-        return self._rows[0][0]
-
 
 class Plans:
     """Compiled statements for one dialect, by statement and parameter names."""
