@@ -113,7 +113,7 @@ class Database:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         self.writer = self.brief = self.engine
-        # Statements compiled once for sqlite_direct (Tx.rows), on SQLite.
+        # Statements compiled once for sqlite_direct (Tx.rows); used on SQLite only.
         self.plans = Plans(self.engine.sync_engine.dialect)
         if self.is_sqlite:
             synchronous = settings.sqlite_synchronous.upper()

@@ -103,8 +103,12 @@ class Tx:
         one transaction: a unit of work, or a group commit's pieces)."""
         info = self.session.info
         if _DIRECT not in info:
-            connection = await greenlet_spawn(self.session.sync_session.connection)
-            info[_DIRECT] = sqlite_direct.connection_of(connection.connection.dbapi_connection)
+            if self.rt.db.is_sqlite:
+                connection = await greenlet_spawn(self.session.sync_session.connection)
+                dbapi = connection.connection.dbapi_connection
+                info[_DIRECT] = sqlite_direct.connection_of(dbapi)
+            else:  # PostgreSQL: never one (and no greenlet trip to learn so)
+                info[_DIRECT] = None
         direct: sqlite3.Connection | None = info[_DIRECT]
         return direct
 
