@@ -91,6 +91,14 @@ class AsgiGuard:
         async def app(scope: Any, receive: Any, send: Any) -> None:
             if scope["type"] == "lifespan" or not scope["path"].startswith("/socket.io/"):
                 await inner(scope, receive, send)
+            elif self.sio.stopping:
+                # Every session here is closed: a new one would park a long-poll
+                # that the stopping server waits out. The client tries again, and
+                # the proxy sends it to a node that is up.
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close"})  # uvicorn answers 403
+                else:
+                    await _plain(send, 503, b"Server stopping")
             elif scope["type"] == "websocket":
                 wire = _engine_wire(scope)
                 if wire is not None:
@@ -132,6 +140,9 @@ class AsgiGuard:
             del environ[key]
         if accepted is not None and accepted is not True:
             eio.sockets.pop(sid, None)
+            await send({"type": "websocket.close"})
+            return
+        if self.sio.stopping:  # closed while its connect was running (close_all)
             await send({"type": "websocket.close"})
             return
         try:

@@ -159,14 +159,15 @@ class RealtimeServer(Delivery):
         CLOSE packet that tell stock clients to stay away: they see a lost
         connection and reconnect at once, through the proxy to a node that is up.
         Parked long-polls are answered, so the HTTP server has no request left to
-        wait for.
+        wait for: every Engine.IO session's, signed in or not yet; and from now
+        on the socket endpoint takes no new one (``asgi.py``), so none can park
+        a poll between this and the listener's close.
         """
+        self.sio.stopping = True
         closed = 0
-        for sid in list(self.sockets):
-            eio_sid = self.sio.manager.eio_sid_from_sid(sid, NAMESPACE)
-            if eio_sid is not None:
-                await self.sio.close_socket(eio_sid, reconnect=True)
-                closed += 1
+        for eio_sid in list(self.sio.eio.sockets):
+            await self.sio.close_socket(eio_sid, reconnect=True)
+            closed += 1
         return closed
 
     async def authenticate(self, sid: str, token: str) -> SocketUser | None:

@@ -51,6 +51,8 @@ class SocketIOServer(socketio.AsyncServer):  # type: ignore[misc]
 
     dispatch: Dispatch  # handlers.Dispatcher, set by RealtimeServer
     guard: SocketGuard
+    # The node is stopping: its sockets are closed and no new one is taken.
+    stopping = False
 
     # Engine.IO sockets closed for a bad packet: frames already read from them
     # are dropped silently (one log line per socket, not one per frame).
