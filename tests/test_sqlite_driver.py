@@ -140,18 +140,19 @@ async def test_a_begin_behind_another_process_waits_off_the_loop(db, tmp_path, t
     assert values == ["other", "writer"]
 
 
-# --- brief reads (Database.brief_sessions): on the loop's thread as well ----------
+# --- brief reads (Database.brief_readers): on the loop's thread as well -----------
 
 
 async def test_brief_reads_make_no_trip(db, trips):
     async with db.write_sessions() as session:
         await session.execute(text("INSERT INTO t (v) VALUES ('a')"))
         await session.commit()
-    async with db.brief_sessions() as session:  # the pool's first connect
-        await session.execute(text("SELECT 1"))
+    async with db.brief_readers.transaction() as conn:  # the first connect
+        await conn.run_sync(lambda c: c.execute(text("SELECT 1")))
     trips.clear()
-    async with db.brief_sessions() as session:
-        assert (await session.execute(text("SELECT v FROM t"))).scalars().all() == ["a"]
+    async with db.brief_readers.transaction() as conn:
+        values = await conn.run_sync(lambda c: c.execute(text("SELECT v FROM t")).scalars().all())
+        assert values == ["a"]
     assert trips == []  # BEGIN, the statement and the ROLLBACK all inline
 
 
@@ -160,7 +161,7 @@ async def test_a_brief_read_behind_an_exclusive_lock_waits_off_the_loop(db, tmp_
     connection is open), so the reader's statements find it locked: they are
     retried on aiosqlite's thread, which waits (the loop keeps running) until
     the lock is gone."""
-    await db.dispose()  # the pools connect again when next used
+    await db.dispose()  # the engines connect again when next used
     other = sqlite3.connect(tmp_path / "guildhall.db", isolation_level=None)
     other.execute("PRAGMA locking_mode=EXCLUSIVE")
     other.execute("BEGIN EXCLUSIVE")
@@ -175,8 +176,10 @@ async def test_a_brief_read_behind_an_exclusive_lock_waits_off_the_loop(db, tmp_
     releaser = asyncio.create_task(release_later())
     try:
         async with loop_ticks() as ticks:
-            async with db.brief_sessions() as session:
-                values = (await session.execute(text("SELECT v FROM t"))).scalars().all()
+            async with db.brief_readers.transaction() as conn:
+                values = await conn.run_sync(
+                    lambda c: c.execute(text("SELECT v FROM t")).scalars().all()
+                )
     finally:
         await releaser
     assert values == ["other"]

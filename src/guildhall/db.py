@@ -9,26 +9,40 @@ handler) and start write transactions with ``BEGIN IMMEDIATE`` so a read never
 has to be upgraded to a write under contention. Writes go through one
 connection whose statements run on the event loop's thread
 (sqlite_driver.InlineDBAPI); reads keep a pool on aiosqlite's threads, except
-brief ones (``brief_sessions``: a few indexed lookups, a bounded page), which
-run inline too. See docs/decisions/write-path.md and realtime.md.
+brief ones (``BriefReaders``: a few indexed lookups, a bounded page), which
+run inline too, on connections kept open between units. See
+docs/decisions/write-path.md and realtime.md.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.engine import Engine
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import greenlet_spawn
 
 from guildhall.config import Settings
 from guildhall.dialects import Dialect, dialect_for
 from guildhall.sqlite_direct import Plans
 from guildhall.sqlite_driver import BUSY_TIMEOUT_MS, InlineDBAPI, OneTripDBAPI
+
+log = logging.getLogger("guildhall.db")
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -99,6 +113,104 @@ def _sqlite_setup(
         cur.close()
 
 
+def sync_of(connection: AsyncConnection) -> Connection:
+    """The sync connection under an open AsyncConnection."""
+    sync = connection.sync_connection
+    assert sync is not None, "the connection is open"
+    return sync
+
+
+class BriefReaders:
+    """SQLite's brief reads: inline connections kept open from one unit to the
+    next, each unit a deferred transaction on one of them.
+
+    A pool's checkout and return, and a session's set-up and close around them,
+    cost 150 µs a unit where its statements cost 20-40 µs (a socket's connect
+    and join makes three); and a burst of units that found the pool empty opened
+    connections (each an aiosqlite thread) only to close them again. Here a unit
+    takes an idle connection and gives it back after its ROLLBACK. Up to
+    ``SIZE`` are opened, when none is idle, and all stay open; past that a unit
+    waits for one. A unit's statements run on the loop's thread, so units
+    rarely overlap: opening a connection is what yields. The unit's session
+    (``Tx.session``) is made only if asked for, and joins the connection's
+    transaction: one snapshot per unit either way.
+    """
+
+    SIZE = 8
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._idle: list[AsyncConnection] = []
+        self._opened = 0
+        self._waiting: deque[asyncio.Future[None]] = deque()
+        self._closed = False  # closed (the process stops): a unit still out closes its own
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        conn = await self._take()
+        try:
+            begun = await greenlet_spawn(sync_of(conn).begin)
+        except BaseException:
+            await self._discard(conn)
+            raise
+        try:
+            yield conn
+        finally:
+            await self._end(conn, begun)
+
+    async def _take(self) -> AsyncConnection:
+        self._closed = False  # used again after close() (a test's dispose): keep again
+        while not self._idle:
+            if self._opened < self.SIZE:
+                self._opened += 1
+                try:
+                    return await self.engine.connect()
+                except BaseException:
+                    self._opened -= 1
+                    self._wake()
+                    raise
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiting.append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self._wake()  # woken as it was cancelled: pass it on
+                raise
+        return self._idle.pop()
+
+    def _wake(self) -> None:
+        """A connection was given back (or a slot freed): the next waiter looks."""
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    async def _end(self, conn: AsyncConnection, begun: Any) -> None:
+        if not (self._closed or sync_of(conn).invalidated):
+            try:
+                await greenlet_spawn(begun.rollback)
+            except Exception:  # the connection is unusable: it is not kept
+                log.exception("a brief read's ROLLBACK failed")
+            else:
+                self._idle.append(conn)
+                self._wake()
+                return
+        await self._discard(conn)
+
+    async def _discard(self, conn: AsyncConnection) -> None:
+        self._opened -= 1
+        self._wake()
+        await conn.close()
+
+    async def close(self) -> None:
+        self._closed = True
+        while self._idle:
+            self._opened -= 1
+            await self._idle.pop().close()
+
+
 class Database:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -113,6 +225,8 @@ class Database:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         self.writer = self.brief = self.engine
+        # SQLite: brief reads' connections (Runtime.transaction(brief=True)).
+        self.brief_readers: BriefReaders | None = None
         # Statements compiled once for sqlite_direct (Tx.rows); used on SQLite only.
         self.plans = Plans(self.engine.sync_engine.dialect)
         if self.is_sqlite:
@@ -132,16 +246,13 @@ class Database:
             _sqlite_setup(self.writer.sync_engine, synchronous, mmap_mb, writer=True, inline=True)
             # Brief reads on the loop's thread as well: a socket's sign-in, its
             # join_room check and first history page cost less than a trip each.
+            # Their connections are kept by BriefReaders, not by a pool.
             self.brief = create_async_engine(
-                self.url, connect_args=inline_args, module=InlineDBAPI()
+                self.url, connect_args=inline_args, module=InlineDBAPI(), poolclass=NullPool
             )
             _sqlite_setup(self.brief.sync_engine, synchronous, mmap_mb, inline=True)
+            self.brief_readers = BriefReaders(self.brief)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
-        self.brief_sessions = (
-            async_sessionmaker(self.brief, expire_on_commit=False, autoflush=False)
-            if self.brief is not self.engine
-            else self.sessions
-        )
         self.write_sessions = async_sessionmaker(
             self.writer, expire_on_commit=False, autoflush=False
         )
@@ -150,6 +261,8 @@ class Database:
         self.write_lock = asyncio.Lock() if self.is_sqlite else None
 
     async def dispose(self) -> None:
+        if self.brief_readers is not None:
+            await self.brief_readers.close()
         for engine in {self.writer, self.brief} - {self.engine}:
             await engine.dispose()
         await self.engine.dispose()

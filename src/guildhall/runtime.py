@@ -26,13 +26,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.util import greenlet_spawn
 
 from guildhall import sqlite_direct
 from guildhall.audit.reason import current_reason
 from guildhall.config import Settings
-from guildhall.db import Database
+from guildhall.db import Database, sync_of
 from guildhall.dialects import Dialect
 from guildhall.events import Event, EventBuffer
 from guildhall.kit.threads import ThreadSlots
@@ -56,12 +56,21 @@ _DIRECT = "guildhall.direct"
 class Tx:
     """What a service works in: the session, the runtime, the events it causes."""
 
-    session: AsyncSession
+    _session: AsyncSession | None
     rt: Runtime
     events: EventBuffer = field(default_factory=EventBuffer)
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     # The request's X-Audit-Log-Reason (audit.reason): what audit entries record.
     audit_reason: str | None = field(default_factory=current_reason)
+    # A brief read on SQLite (db.BriefReaders): the connection its transaction is
+    # on, which the session, made only when first asked for, joins.
+    connection: AsyncConnection | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            self._session = AsyncSession(self.connection, expire_on_commit=False, autoflush=False)
+        return self._session
 
     @property
     def settings(self) -> Settings:
@@ -94,6 +103,8 @@ class Tx:
         # own statements: AsyncSession.connection() builds async proxies each call,
         # and AsyncConnection.execute would insist on an await, which the inline
         # SQLite connections never make.
+        if self.connection is not None:
+            return await greenlet_spawn(sync_of(self.connection).execute, stmt, params)
         sync_session = self.session.sync_session
         return await greenlet_spawn(lambda: sync_session.connection().execute(stmt, params))
 
@@ -101,6 +112,8 @@ class Tx:
         """The sqlite3 connection under the session's transaction when it is an
         inline one, else None; looked up once a session (every session here is
         one transaction: a unit of work, or a group commit's pieces)."""
+        if self.connection is not None:  # a brief read's: inline, and open already
+            return sqlite_direct.connection_of(sync_of(self.connection).connection.dbapi_connection)
         info = self.session.info
         if _DIRECT not in info:
             if self.rt.db.is_sqlite:
@@ -168,12 +181,23 @@ class Runtime:
         """One unit of work: committed once, then its events go to the bus.
 
         ``brief`` (a read): only indexed lookups and a bounded page, never a scan;
-        on SQLite it then runs on the loop's thread (``Database.brief_sessions``)."""
+        on SQLite it then runs on the loop's thread (``db.BriefReaders``)."""
+        readers = self.db.brief_readers if brief and not write else None
+        if readers is not None:
+            async with readers.transaction() as connection:
+                tx = Tx(None, self, connection=connection)
+                try:
+                    yield tx
+                finally:
+                    if tx._session is not None:
+                        await tx._session.close()
+            await _after_commit(self, [tx])
+            return
         lock = self.db.write_lock if write else None
         if lock is not None:
             await lock.acquire()
         db = self.db
-        sessions = db.write_sessions if write else db.brief_sessions if brief else db.sessions
+        sessions = db.write_sessions if write else db.sessions
         try:
             async with sessions() as session:
                 tx = Tx(session, self)

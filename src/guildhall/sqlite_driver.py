@@ -199,6 +199,6 @@ class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
 
 class InlineDBAPI(OneTripDBAPI):
     """For the one writer connection (a pool of one, behind the write lock), and
-    for brief reads (``Database.brief_sessions``)."""
+    for brief reads (``db.BriefReaders``)."""
 
     connection_cls = InlineConnection
