@@ -45,7 +45,9 @@ class PresenceAnnouncer:
         if previous is not None:
             await asyncio.wait([previous])
         try:
-            async with self.rt.transaction(write=False) as tx:
+            # Index walks over the user's guilds and friends, as a socket's own
+            # rooms at sign-in: a brief read (on SQLite, on the loop's thread).
+            async with self.rt.transaction(write=False, brief=True) as tx:
                 rooms = await presence_rooms(tx, user_id)
             # One payload object for every room: ``deliver`` sends it once to the
             # union of the rooms, so a friend in three shared guilds hears it once.
